@@ -1,0 +1,31 @@
+# The README's two commands are `make demo` and `make test`; both go through `setup`,
+# which is idempotent and fast when nothing changed (one dpkg-query, one stamp check).
+PYTHON ?= python3
+VENV   := .venv
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo test bench clean
+
+setup: system $(STAMP)
+
+.PHONY: system
+system:
+	@scripts/setup-system.sh
+
+$(STAMP): pyproject.toml
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+demo: setup
+	@scripts/demo.sh
+
+test: setup
+	$(VENV)/bin/python -m pytest -q
+
+bench: setup
+	@for b in bench/*.py; do echo "== $$b"; $(VENV)/bin/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,5 @@
+import sys
+
+from gstv.cli import main
+
+sys.exit(main())

@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from gstv import summary_command, validate_command
+from gstv import schedule_command, summary_command, validate_command
 
-_COMMANDS = (validate_command, summary_command)
+_COMMANDS = (validate_command, summary_command, schedule_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

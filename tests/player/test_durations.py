@@ -1,0 +1,63 @@
+"""Durations probed by the real libVLC parser and cached beside the files."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from player.durations import DurationCache
+from player.probe import MediaProbe
+
+MEDIA = Path(__file__).resolve().parents[2] / "assets" / "media"
+
+
+class CountingProbe(MediaProbe):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    def duration_ms(self, path: Path) -> int | None:
+        self.calls.append(path.name)
+        return super().duration_ms(path)
+
+
+@pytest.fixture(scope="module")
+def probe() -> CountingProbe:
+    return CountingProbe()
+
+
+def test_probe_reads_real_durations(probe):
+    assert probe.duration_ms(MEDIA / "acme-coffee-15s.mp4") == 15_000
+    assert probe.duration_ms(MEDIA / "amber-alert-psa.mp4") == 6_000
+
+
+def test_broken_and_missing_files_have_no_duration(probe, tmp_path):
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(os.urandom(4096))
+    assert probe.duration_ms(broken) is None
+    assert probe.duration_ms(tmp_path / "absent.mp4") is None
+
+
+def test_cache_probes_each_file_version_once(probe, tmp_path):
+    shutil.copy(MEDIA / "gstv-weather.mp4", tmp_path / "w.mp4")
+    cache = DurationCache(tmp_path, probe)
+    probe.calls.clear()
+    assert cache.durations(["w.mp4", "absent.mp4"]) == {"w.mp4": 10_000}
+    assert cache.durations(["w.mp4"]) == {"w.mp4": 10_000}
+    assert probe.calls == ["w.mp4"]
+    sidecar = json.loads((tmp_path / ".w.mp4.duration").read_text())
+    assert sidecar["duration_ms"] == 10_000
+    # A replaced file (new size and mtime) is probed again.
+    shutil.copy(MEDIA / "amber-alert-psa.mp4", tmp_path / "w.mp4")
+    assert cache.durations(["w.mp4"]) == {"w.mp4": 6_000}
+    assert probe.calls == ["w.mp4", "w.mp4"]
+
+
+def test_a_corrupt_sidecar_is_probed_again(probe, tmp_path):
+    shutil.copy(MEDIA / "gstv-weather.mp4", tmp_path / "w.mp4")
+    (tmp_path / ".w.mp4.duration").write_text("{not json")
+    assert DurationCache(tmp_path, probe).duration_ms("w.mp4") == 10_000

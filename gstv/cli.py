@@ -11,9 +11,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from gstv import schedule_command, summary_command, validate_command
+from gstv import (
+    player_command,
+    schedule_command,
+    status_command,
+    summary_command,
+    validate_command,
+)
 
-_COMMANDS = (validate_command, summary_command, schedule_command)
+_COMMANDS = (validate_command, summary_command, schedule_command, player_command,
+             status_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

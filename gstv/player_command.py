@@ -1,0 +1,71 @@
+"""`gstv player [--config FILE]`: run the per-screen daemon until SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from gstv.logs import setup_logging
+from player.config import DEFAULT_CONFIG, ConfigError, TerminalConfig, load_config
+from player.content import ContentLoader
+from player.daemon import PlayerDaemon
+from player.durations import DurationCache
+from player.engine import VlcEngine
+from player.pop_writer import PopWriter
+from player.probe import MediaProbe
+from sync.clock import SiteClock
+
+log = logging.getLogger("gstv.player")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("player", help="run the per-screen player daemon")
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, metavar="FILE")
+    parser.add_argument("--verbose", action="store_true", help="debug logging")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    setup_logging(args.verbose)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"gstv player: {exc}", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(serve(config))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+async def serve(config: TerminalConfig) -> None:
+    config.media.mkdir(parents=True, exist_ok=True)
+    config.active_dir.mkdir(parents=True, exist_ok=True)
+    engine = VlcEngine(output=config.player.output, sink_size=config.player.headless_size)
+    window = None
+    if config.player.output == "window":
+        from player.window import ZonedWindow  # Tk only where there is a display
+
+        window = ZonedWindow(config.player.zones, engine)
+    pop = PopWriter(config.outbox_path, site_id=config.site_id, screen_id=config.terminal_id)
+    content = ContentLoader(config, DurationCache(config.media, MediaProbe()))
+    daemon = PlayerDaemon(config, clock=SiteClock(), engine=engine, pop=pop, content=content,
+                          window=window)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        if window is not None:
+            window.attach(loop)
+        await daemon.run(stop)
+    finally:
+        pop.close()
+        engine.close()
+        if window is not None:
+            window.close()

@@ -1,0 +1,65 @@
+"""`gstv status [--config FILE] [--json]`: ask the running player how it is doing."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from player.config import DEFAULT_CONFIG, ConfigError, load_config
+from player.status import query_status
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("status", help="show the running player's state")
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, metavar="FILE")
+    parser.add_argument("--json", action="store_true", help="one JSON object instead")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.config)
+        status = query_status(config.player.status_socket)
+    except ConfigError as exc:
+        print(f"gstv status: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"gstv status: the player is not answering on {config.player.status_socket}: "
+              f"{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(status))
+    else:
+        print(render(status))
+    return 0
+
+
+def render(status: dict) -> str:
+    playing = status.get("now_playing") or {}
+    upcoming = status.get("next") or {}
+    clock = status.get("clock") or {}
+    rows = [
+        ("terminal", f"{status['site_id']} / {status['terminal_id']}"),
+        ("state", status["state"]),
+        ("phase", status["phase"]),
+        ("now playing", _slot(playing, "since")),
+        ("next", _slot(upcoming, "at")),
+        ("playlist", status.get("playlist_version") or "none staged"),
+        ("configuration", status.get("config_version") or "default"),
+        ("volume", status.get("volume")),
+        ("outbox pending", status.get("outbox_pending")),
+        ("site time", f"{clock.get('site_time')} (offset {clock.get('offset_ms')} ms, "
+                      f"{'trusted' if clock.get('trusted') else 'NOT trusted: system time'})"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+
+
+def _slot(slot: dict, when: str) -> str:
+    if not slot:
+        return "-"
+    what = slot.get("file") or slot.get("kind")
+    asset = f" [{slot['asset']}]" if slot.get("asset") else ""
+    return f"{what}{asset} {when} {slot.get(when)}"

@@ -1,0 +1,104 @@
+"""The terminal configuration file (`--config FILE`, default `/etc/gstv/terminal.toml`).
+
+A contract shared with installers and tests: keys as documented in README ("Terminal
+configuration"). Unknown keys are an error naming the key, so a typo never silently
+falls back to a default on a forecourt. Every path can be overridden; paths not given
+are derived from `state_dir`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+DEFAULT_CONFIG = Path("/etc/gstv/terminal.toml")
+
+Rect = tuple[int, int, int, int]  # x, y, width, height in pixels
+
+
+class ConfigError(Exception):
+    """The terminal configuration cannot be used; the message says which key and why."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Zones(_Section):
+    """Zone rectangles for the full-screen state and the transaction state."""
+
+    screen: tuple[int, int] = (1280, 720)
+    full_video: Rect = (0, 0, 1280, 720)
+    transaction_video: Rect = (0, 0, 853, 480)
+    banner: Rect = (0, 600, 1280, 120)
+    coupon: Rect = (853, 0, 427, 480)
+
+
+class PlayerSection(_Section):
+    output: Literal["window", "headless"] = "window"
+    payment_socket: Path = Path("/run/gstv/payment.sock")
+    status_socket: Path = Path("/run/gstv/status.sock")
+    prompt_timeout_s: float = Field(default=120, gt=0)
+    # Who may drive the payment socket (SO_PEERCRED); empty = root and our own user.
+    payment_uids: tuple[int, ...] = ()
+    payment_gids: tuple[int, ...] = ()
+    default_volume: int = Field(default=50, ge=0, le=100)
+    headless_size: tuple[int, int] = (160, 90)
+    zones: Zones = Zones()
+
+
+class TerminalConfig(_Section):
+    site_id: str
+    terminal_id: str
+    timezone: str
+    state_dir: Path = Path("/var/lib/gstv")
+    media_dir: Path | None = None
+    player: PlayerSection = PlayerSection()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def media(self) -> Path:
+        return self.media_dir or self.state_dir / "media"
+
+    @property
+    def active_dir(self) -> Path:
+        return self.state_dir / "active"
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.state_dir / "outbox.db"
+
+
+def load_config(path: Path = DEFAULT_CONFIG) -> TerminalConfig:
+    try:
+        data = tomllib.loads(path.read_text())
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    try:
+        return TerminalConfig.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        if first["type"] == "extra_forbidden":
+            raise ConfigError(f"{path}: unknown key {key!r}") from None
+        if first["type"] == "missing":
+            raise ConfigError(f"{path}: missing key {key!r}") from None
+        raise ConfigError(f"{path}: {key}: {first['msg']}") from None

@@ -1,0 +1,111 @@
+"""What the player plays from: the staged playlist and configuration in
+`state_dir/active/`, and the media present in the media directory.
+
+The agent stages `active/playlist.json` and `active/config.json` atomically; the player
+notices a change by the files' and the media directory's modification stamps, checked
+at slot boundaries only, and builds a new `Timeline`. A staged file that fails to load
+leaves the previous content in force (logged); with nothing ever staged, the player
+plays the default initialization configuration and no playlist (black, or the blankout
+video if one is configured).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from player.config import TerminalConfig
+from player.durations import DurationCache
+from scheduler.configuration import ConfigurationUpdate, SiteConfiguration, default_configuration
+from scheduler.playlist import PlaylistUpdate, Site
+from scheduler.timeformats import format_timestamp
+from scheduler.timeline import Timeline
+from scheduler.validation import validate_update
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Content:
+    timeline: Timeline
+    site: Site | None
+    configuration: SiteConfiguration
+    present: frozenset[str]  # files with a known duration
+    playlist_version: str | None  # "guid@updatedOn" of the staged playlist
+    config_version: str | None
+
+
+class ContentLoader:
+    def __init__(self, config: TerminalConfig, durations: DurationCache) -> None:
+        self._config = config
+        self._durations = durations
+        self._stamp: tuple | None = None
+        self.content: Content | None = None
+
+    def _current_stamp(self) -> tuple:
+        def mtime(path: Path) -> int | None:
+            try:
+                return path.stat().st_mtime_ns
+            except OSError:
+                return None
+        active = self._config.active_dir
+        return (mtime(active / "playlist.json"), mtime(active / "config.json"),
+                mtime(self._config.media))
+
+    async def refresh(self) -> bool:
+        """Reload if anything changed since the last load; whether content changed."""
+        stamp = self._current_stamp()
+        if stamp == self._stamp and self.content is not None:
+            return False
+        self._stamp = stamp
+        previous = self.content
+        site, playlist_version = self._load_playlist(previous)
+        configuration, config_version = self._load_configuration(previous)
+        names = {a.filename for s in (site.schedules if site else ()) for lp in s.loops
+                 for a in lp.assets}
+        names |= {b.filename for b in (site.banners if site else ())}
+        if configuration.blankoutVideo:
+            names.add(configuration.blankoutVideo)
+        durations = await asyncio.to_thread(self._durations.durations, names)
+        timeline = Timeline(site=site, configuration=configuration, durations=durations,
+                            tz=self._config.tz)
+        self.content = Content(timeline, site, configuration, frozenset(durations),
+                               playlist_version, config_version)
+        log.info("content_loaded playlist=%s config=%s media_present=%d",
+                 playlist_version, config_version, len(durations))
+        return True
+
+    def _load_playlist(self, previous: Content | None) -> tuple[Site | None, str | None]:
+        path = self._config.active_dir / "playlist.json"
+        if not path.exists():
+            return None, None
+        outcome = validate_update("playlist", path.read_bytes(), site_id=self._config.site_id)
+        if not outcome.ok or not isinstance(outcome.update, PlaylistUpdate):
+            log.error("staged_playlist_rejected error=%s keeping=%s", outcome.error,
+                      previous.playlist_version if previous else None)
+            return (previous.site, previous.playlist_version) if previous else (None, None)
+        update = outcome.update
+        return update.site(self._config.site_id), _version(update.guid, update)
+
+    def _load_configuration(self, previous: Content | None) -> tuple[SiteConfiguration,
+                                                                       str | None]:
+        path = self._config.active_dir / "config.json"
+        if not path.exists():
+            return default_configuration(self._config.site_id), None
+        outcome = validate_update("configuration", path.read_bytes(),
+                                  site_id=self._config.site_id)
+        if not outcome.ok or not isinstance(outcome.update, ConfigurationUpdate):
+            log.error("staged_config_rejected error=%s keeping=%s", outcome.error,
+                      previous.config_version if previous else "default")
+            if previous:
+                return previous.configuration, previous.config_version
+            return default_configuration(self._config.site_id), None
+        update = outcome.update
+        return update.site(self._config.site_id) or update.configuration[0], _version(
+            update.guid, update)
+
+
+def _version(guid: str, update: PlaylistUpdate | ConfigurationUpdate) -> str:
+    return f"{guid}@{format_timestamp(update.updatedOn)}"

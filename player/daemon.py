@@ -1,0 +1,318 @@
+"""`gstv player`: the per-screen real-time loop.
+
+It plays the site timeline slot by slot: each slot is prerolled paused on the standby
+deck well before its start and unpaused at its site instant (`SiteClock`), so slots
+follow each other with no black gap and every screen switches on the same instant.
+
+Decisions written down here:
+- Joining (start-up, or back from a PCI prompt) happens at a future instant
+  `JOIN_HEADROOM_MS` ahead, at the position the timeline has then: the screen rejoins
+  where the other screens are, not where it stopped.
+- A newly staged playlist/configuration is taken when the next slot is chosen, i.e. at
+  a slot boundary, never mid-asset.
+- Proof of play: one record per contiguous display of an asset in one screen state. A
+  record starts when the asset appears; it ends at the slot's end, at a prompt (asset
+  cut short), when the screen state changes (Full <-> Partial, then a new record
+  starts), or at shutdown. Its progress mark moves every `PROGRESS_INTERVAL_S`, which
+  bounds what a power cut can lose of its duration. Blankout and idle slots: no POP.
+- A file that cannot be opened or decoded is skipped for its slot: black, a log line,
+  no POP; the loop carries on with the next slot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from player.config import TerminalConfig
+from player.content import ContentLoader
+from player.engine import START_LEAD_MS, VlcEngine
+from player.notify import notify, watchdog_interval_s
+from player.payment_protocol import PaymentState
+from player.payment_server import PaymentServer
+from player.pop_writer import PopWriter
+from player.status import StatusServer
+from scheduler.banners import banners_for
+from scheduler.localtime import from_epoch_ms
+from scheduler.timeline import Slot
+from scheduler.volume import volume_at
+from sync.clock import SiteClock
+
+log = logging.getLogger(__name__)
+
+JOIN_HEADROOM_MS = 400  # preroll with a seek takes up to ~150 ms here
+PREROLL_AHEAD_MS = 1_500  # prepare the next slot this long before it starts
+PROGRESS_INTERVAL_S = 1.0
+SPIN_MS = 2.0  # the last stretch before a start is spun, not slept
+
+
+@dataclass
+class _Showing:
+    slot: Slot
+    record_id: str | None
+    screen_state: str
+    since_ms: int
+
+
+class PlayerDaemon:
+    def __init__(
+        self, config: TerminalConfig, *, clock: SiteClock, engine: VlcEngine,
+        pop: PopWriter, content: ContentLoader, window: Any = None,
+    ) -> None:
+        self._config = config
+        self._clock = clock
+        self._engine = engine
+        self._pop = pop
+        self._content = content
+        self._window = window
+        player = config.player
+        own = {os.getuid()}
+        self._payment = PaymentServer(
+            player.payment_socket, self._on_payment_change,
+            prompt_timeout_s=player.prompt_timeout_s,
+            allowed_uids=set(player.payment_uids) | own | {0},
+            allowed_gids=set(player.payment_gids),
+        )
+        self._status = StatusServer(player.status_socket, self.status)
+        self._showing: _Showing | None = None
+        self._next: Slot | None = None
+        self._interrupt = asyncio.Event()  # a prompt started: leave the slot loop
+        self._resume = asyncio.Event()  # no prompt is showing
+        self._resume.set()
+        self._volume: float = player.default_volume
+        self.slots_started = 0
+        self.prompts = 0
+
+    # -- lifecycle --------------------------------------------------------------------
+    async def run(self, stop: asyncio.Event) -> None:
+        recovered = self._pop.recover()
+        if recovered:
+            log.warning("pop_recovered_after_crash records=%d", recovered)
+        await self._content.refresh()
+        await self._payment.start()
+        await self._status.start()
+        notify("READY=1", "STATUS=playing")
+        log.info("player_started site=%s terminal=%s output=%s", self._config.site_id,
+                 self._config.terminal_id, self._config.player.output)
+        tasks = [asyncio.create_task(self._slot_loop(), name="slots"),
+                 asyncio.create_task(self._ticker(), name="ticker")]
+        try:
+            await stop.wait()
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            self._end_showing(self._clock.now_ms())
+            self._engine.blank()
+            await self._payment.stop()
+            await self._status.stop()
+            log.info("player_stopped")
+
+    # -- the slot loop ----------------------------------------------------------------
+    async def _slot_loop(self) -> None:
+        while True:
+            await self._resume.wait()
+            self._interrupt.clear()
+            await self._play_from(self._clock.now_ms() + JOIN_HEADROOM_MS)
+
+    async def _play_from(self, start_at: int) -> None:
+        """Join the timeline at `start_at` and follow it until a prompt interrupts."""
+        slot = self._current_timeline().slot_at(start_at)
+        deck = await self._prepare(slot, start_at - slot.start)
+        while not self._interrupt.is_set():
+            if not await self._wait_until(start_at):
+                return
+            self._begin(slot, deck, start_at)
+            await self._content.refresh()  # staged updates count from the next boundary
+            upcoming = self._current_timeline().slot_at(slot.end)
+            self._next = upcoming
+            if not await self._wait_until(slot.end - PREROLL_AHEAD_MS, spin=False):
+                return
+            start_at = slot.end
+            deck = await self._prepare(upcoming, start_at - upcoming.start)
+            slot = upcoming
+
+    def _current_timeline(self):
+        assert self._content.content is not None
+        return self._content.content.timeline
+
+    async def _prepare(self, slot: Slot, offset_ms: int) -> int | None:
+        if slot.kind == "idle" or slot.filename is None:
+            return None
+        path = self._config.media / slot.filename
+        deck = await self._engine.preroll(path, slot.filename, offset_ms)
+        if deck is None:
+            log.warning("slot_skipped file=%s asset=%s reason=cannot_open_or_decode",
+                        slot.filename, slot.asset_id)
+        return deck
+
+    def _begin(self, slot: Slot, deck: int | None, at: int) -> None:
+        self._end_showing(at)
+        self._apply_volume(at)
+        if deck is None:
+            self._engine.blank()
+            self._showing = _Showing(slot, None, self._screen_state(), at)
+            log.info("slot_start kind=%s until=%s", "idle" if slot.kind == "idle" else
+                     "black", self._local(slot.end))
+        else:
+            self._engine.start(deck)
+            record = None
+            if slot.kind == "asset" and slot.asset is not None:
+                record = self._pop.begin(
+                    filename=slot.filename, asset_id=slot.asset.assetId,
+                    ti_number=slot.asset.tiNumber, start_ms=at,
+                    screen_state=self._screen_state())
+            self._showing = _Showing(slot, record, self._screen_state(), at)
+            self.slots_started += 1
+            log.info("slot_start kind=%s file=%s asset=%s loop=%s until=%s", slot.kind,
+                     slot.filename, slot.asset_id, slot.loop_number, self._local(slot.end))
+        self._update_window()
+
+    def _end_showing(self, at: int) -> None:
+        if self._showing is not None and self._showing.record_id is not None:
+            self._pop.end(self._showing.record_id, at)
+        self._showing = None
+
+    async def _wait_until(self, site_ms: int, *, spin: bool = True) -> bool:
+        """Sleep until `site_ms` (less the start lead); False if a prompt interrupted."""
+        target = self._clock.monotonic_at(site_ms - (START_LEAD_MS if spin else 0))
+        while True:
+            remaining = target - time.monotonic()
+            if remaining <= SPIN_MS / 1000 or self._interrupt.is_set():
+                break
+            try:
+                await asyncio.wait_for(self._interrupt.wait(), remaining - SPIN_MS / 1000)
+            except TimeoutError:
+                pass
+        if self._interrupt.is_set():
+            return False
+        while spin and time.monotonic() < target:
+            pass
+        return True
+
+    # -- payment events ---------------------------------------------------------------
+    def _on_payment_change(self, old: PaymentState, new: PaymentState) -> None:
+        now = self._clock.now_ms()
+        if new.prompting and not old.prompting:
+            self._engine.hide()  # picture and sound first, bookkeeping after
+            self._interrupt.set()
+            self._resume.clear()
+            self._end_showing(now)
+            self.prompts += 1
+            log.info("prompt_start phase=%s", new.phase)
+        elif old.prompting and not new.prompting:
+            self._engine.unmute()
+            self._resume.set()
+            log.info("prompt_end phase=%s rejoin_in_ms=%d", new.phase, JOIN_HEADROOM_MS)
+        if new.phase != old.phase:
+            log.info("phase_change from=%s to=%s", old.phase, new.phase)
+            self._restate_showing(now)
+            self._update_window()
+
+    def _screen_state(self) -> str:
+        return "Partial" if self._payment.state.in_transaction else "Full"
+
+    def _restate_showing(self, now: int) -> None:
+        """Full <-> Partial mid-asset: close the record and open one in the new state."""
+        showing = self._showing
+        if showing is None or showing.record_id is None:
+            return
+        state = self._screen_state()
+        if state == showing.screen_state:
+            return
+        self._pop.end(showing.record_id, now)
+        slot = showing.slot
+        showing.record_id = self._pop.begin(
+            filename=slot.filename, asset_id=slot.asset.assetId, ti_number=slot.asset.tiNumber,
+            start_ms=now, screen_state=state)
+        showing.screen_state = state
+        showing.since_ms = now
+
+    # -- periodic work ----------------------------------------------------------------
+    async def _ticker(self) -> None:
+        watchdog = watchdog_interval_s()
+        last_ping = 0.0
+        while True:
+            await asyncio.sleep(PROGRESS_INTERVAL_S)
+            now = self._clock.now_ms()
+            if self._showing is not None and self._showing.record_id is not None:
+                self._pop.progress(self._showing.record_id, now)
+            self._apply_volume(now)
+            if watchdog and time.monotonic() - last_ping >= watchdog:
+                notify("WATCHDOG=1")
+                last_ping = time.monotonic()
+
+    def _apply_volume(self, at: int) -> None:
+        content = self._content.content
+        if content is None:
+            return
+        local = from_epoch_ms(at, self._config.tz)
+        level = volume_at(content.configuration, local.hour * 60 + local.minute)
+        if not content.configuration.volume:
+            level = self._config.player.default_volume
+        if level != self._volume:
+            log.info("volume_change level=%s", level)
+        self._volume = level
+        self._engine.set_volume(level)
+
+    def _update_window(self) -> None:
+        if self._window is None:
+            return
+        phase = self._payment.state.phase
+        content = self._content.content
+        day = from_epoch_ms(self._clock.now_ms(), self._config.tz).date()
+        banners = []
+        if content is not None and phase in ("prefueling", "postfueling"):
+            banners = banners_for(content.site, day, phase, content.present)
+        slot = self._showing.slot if self._showing else None
+        coupons = slot.asset.coupons if slot is not None and slot.asset is not None else ()
+        self._window.show(
+            transaction=self._payment.state.in_transaction,
+            prompting=self._payment.state.prompting,
+            banner=self._config.media / banners[0].filename if banners else None,
+            coupon=coupons[0] if coupons else None,
+        )
+
+    # -- status -----------------------------------------------------------------------
+    async def status(self) -> dict[str, Any]:
+        pending = await asyncio.wrap_future(self._pop.pending_count())
+        content = self._content.content
+        showing = self._showing
+        now = self._clock.now_ms()
+        state = "prompt" if self._payment.state.prompting else (
+            "playing" if showing and showing.slot.kind != "idle" else "idle")
+        return {
+            "site_id": self._config.site_id,
+            "terminal_id": self._config.terminal_id,
+            "state": state,
+            "phase": self._payment.state.phase,
+            "now_playing": None if showing is None else {
+                "kind": showing.slot.kind, "file": showing.slot.filename,
+                "asset": showing.slot.asset_id, "since": self._local(showing.since_ms),
+                "until": self._local(showing.slot.end),
+            },
+            "next": None if self._next is None else {
+                "kind": self._next.kind, "file": self._next.filename,
+                "asset": self._next.asset_id, "at": self._local(self._next.start),
+            },
+            "playlist_version": content.playlist_version if content else None,
+            "config_version": content.config_version if content else None,
+            "volume": self._volume,
+            "outbox_pending": pending,
+            "pop_write_failures": self._pop.failed_writes,
+            "clock": {
+                "site_time": self._local(now),
+                "offset_ms": round(now - time.time() * 1000, 1),
+                "trusted": self._clock.trusted,
+            },
+            "slots_started": self.slots_started,
+            "prompts": self.prompts,
+        }
+
+    def _local(self, instant: int) -> str:
+        return from_epoch_ms(instant, self._config.tz).isoformat(timespec="milliseconds")
+

@@ -1,0 +1,221 @@
+"""libVLC behind one small class: two decks (media players), one shown at a time.
+
+The next slot is prerolled on the standby deck, opened with `:start-paused` so it sits
+decoded and paused, and is unpaused at its start instant: measured here, plain `play()`
+at an instant lands 30-40 ms late and varies; an unpaused prerolled deck shows its first
+frame 20-22 ms after `set_pause(0)` with 1-2 ms spread, and its media clock starts
+about `START_LEAD_MS` after the call, which the caller subtracts.
+
+Outputs:
+- `headless`: no window. Frames go to a video callback sink at low resolution that
+  records each displayed frame's monotonic time and what it belonged to (`FrameLog`),
+  so tests, rigs and benchmarks see exactly what would be on screen. Audio goes to
+  libVLC's null output.
+- `window`: each deck renders into its own native window (X11 id from the zoned
+  window); the window shows the active deck's and hides the other.
+
+Hiding for a PCI prompt does not rely on `set_pause`, which leaves frames on screen
+for 250-300 ms: the deck is taken off screen (frames stop being recorded or its window
+is unmapped) and muted first, and only then paused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import vlc
+
+log = logging.getLogger(__name__)
+
+START_LEAD_MS = 10  # media clock starts this long after set_pause(0) (measured here)
+PREROLL_TIMEOUT_S = 3.0
+NO_TRACKS_TIMEOUT_S = 0.5
+_COMMON_ARGS = ("--quiet", "--no-video-title-show", "--no-osd", "--no-spu", "--no-stats",
+                "--no-snapshot-preview", "--no-media-library")
+
+
+@dataclass(frozen=True)
+class Frame:
+    monotonic_ns: int
+    label: str  # what the deck was showing (file name)
+    deck: int
+
+
+class FrameLog:
+    """What a headless screen displayed: one entry per frame, bounded."""
+
+    def __init__(self, capacity: int = 200_000) -> None:
+        self.frames: deque[Frame] = deque(maxlen=capacity)
+        self.count = 0
+
+    def record(self, label: str, deck: int) -> None:
+        self.frames.append(Frame(time.monotonic_ns(), label, deck))
+        self.count += 1
+
+
+class _Deck:
+    def __init__(self, index: int, player: vlc.MediaPlayer) -> None:
+        self.index = index
+        self.player = player
+        self.label: str | None = None
+        self.callbacks: tuple = ()
+
+
+class VlcEngine:
+    def __init__(
+        self, *, output: Literal["window", "headless"], sink_size: tuple[int, int] = (160, 90),
+        frame_log: FrameLog | None = None, extra_args: tuple[str, ...] = (),
+    ) -> None:
+        args = list(_COMMON_ARGS) + list(extra_args)
+        if output == "headless":
+            args += ["--aout=dummy", "--no-xlib"]
+        else:
+            args += ["--vout=xcb_x11"]
+        self._instance = vlc.Instance(args)
+        if self._instance is None:
+            raise RuntimeError("libVLC could not be started (is vlc-plugin-base installed?)")
+        self._output = output
+        self.frame_log = frame_log if frame_log is not None else FrameLog()
+        self._decks = [_Deck(i, self._instance.media_player_new()) for i in range(2)]
+        self._shown: int | None = None  # deck whose frames are on screen
+        self._active: int | None = None
+        self._muted = False
+        self._volume = 50
+        self.on_visibility: Callable[[int | None], None] = lambda deck: None
+        if output == "headless":
+            width, height = sink_size
+            self._buffer = (ctypes.c_ubyte * (width * height * 4))()
+            for deck in self._decks:
+                self._attach_sink(deck, width, height)
+
+    # -- set-up -------------------------------------------------------------------------
+    def _attach_sink(self, deck: _Deck, width: int, height: int) -> None:
+        buffer = ctypes.cast(self._buffer, ctypes.c_void_p)
+
+        @vlc.CallbackDecorators.VideoLockCb
+        def lock(opaque, planes):
+            planes[0] = buffer
+            return None
+
+        @vlc.CallbackDecorators.VideoUnlockCb
+        def unlock(opaque, picture, planes):
+            return None
+
+        @vlc.CallbackDecorators.VideoDisplayCb
+        def display(opaque, picture):
+            if self._shown == deck.index and deck.label is not None:
+                self.frame_log.record(deck.label, deck.index)
+
+        deck.callbacks = (lock, unlock, display)  # keep the ctypes thunks alive
+        deck.player.video_set_callbacks(lock, unlock, display, None)
+        deck.player.video_set_format("RV32", width, height, width * 4)
+
+    def set_xwindow(self, deck: int, window_id: int) -> None:
+        self._decks[deck].player.set_xwindow(window_id)
+
+    # -- playback -----------------------------------------------------------------------
+    @property
+    def standby(self) -> int:
+        return 1 if self._active == 0 else 0
+
+    async def preroll(self, path: Path, label: str, offset_ms: int = 0) -> int | None:
+        """Open `path` paused on the standby deck, `offset_ms` into it; the deck, or
+        None when the file cannot be opened or decoded."""
+        deck = self._decks[self.standby]
+        deck.player.stop()
+        deck.label = label
+        media = self._instance.media_new_path(str(path))
+        media.add_option(":start-paused")
+        if offset_ms > 0:
+            media.add_option(f":start-time={offset_ms / 1000:.3f}")
+        deck.player.set_media(media)
+        media.release()
+        deck.player.audio_set_mute(True)
+        if deck.player.play() < 0:
+            return None
+        deadline = time.monotonic() + PREROLL_TIMEOUT_S
+        paused_since = None
+        while time.monotonic() < deadline:
+            state = deck.player.get_state()
+            if state == vlc.State.Paused:
+                # Paused comes before the demuxer has looked at the file: only decodable
+                # tracks prove it can be played.
+                if deck.player.video_get_track_count() > 0 or (
+                        deck.player.audio_get_track_count() > 0):
+                    return deck.index
+                paused_since = paused_since or time.monotonic()
+                if time.monotonic() - paused_since > NO_TRACKS_TIMEOUT_S:
+                    break
+            if state in (vlc.State.Error, vlc.State.Ended, vlc.State.Stopped):
+                break
+            await asyncio.sleep(0.002)
+        log.warning("preroll_failed file=%s state=%s", label, deck.player.get_state())
+        deck.player.stop()
+        deck.label = None
+        return None
+
+    def start(self, deck_index: int, *, visible: bool = True) -> None:
+        """Unpause a prerolled deck and put it on screen; the other deck stops."""
+        deck = self._decks[deck_index]
+        deck.player.audio_set_volume(self._volume)
+        deck.player.audio_set_mute(self._muted or not visible)
+        deck.player.set_pause(0)
+        previous = self._active
+        self._active = deck_index
+        self._set_shown(deck_index if visible else None)
+        if previous is not None and previous != deck_index:
+            self._decks[previous].player.stop()
+            self._decks[previous].label = None
+
+    def blank(self) -> None:
+        """Nothing on screen (an idle slot or a file that could not be played)."""
+        self._set_shown(None)
+        for deck in self._decks:
+            deck.player.stop()
+            deck.label = None
+        self._active = None
+
+    def hide(self) -> None:
+        """Picture and sound gone now (a PCI prompt): off screen and muted first, then
+        paused so nothing decodes behind the prompt."""
+        self._set_shown(None)
+        self._muted = True
+        for deck in self._decks:
+            deck.player.audio_set_mute(True)
+        for deck in self._decks:
+            deck.player.set_pause(1)
+
+    def unmute(self) -> None:
+        self._muted = False
+
+    def set_volume(self, level: float) -> None:
+        self._volume = max(0, min(100, round(level)))
+        if self._active is not None:
+            self._decks[self._active].player.audio_set_volume(self._volume)
+
+    def position_ms(self) -> int | None:
+        if self._active is None:
+            return None
+        return self._decks[self._active].player.get_time()
+
+    def is_playing(self) -> bool:
+        return self._active is not None and (
+            self._decks[self._active].player.get_state() == vlc.State.Playing)
+
+    def close(self) -> None:
+        for deck in self._decks:
+            deck.player.stop()
+            deck.player.release()
+        self._instance.release()
+
+    def _set_shown(self, deck: int | None) -> None:
+        self._shown = deck
+        self.on_visibility(deck)

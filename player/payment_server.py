@@ -1,0 +1,158 @@
+"""The payment socket: a Unix stream socket the payment software connects to.
+
+Several clients may be connected at once; they share one `PaymentState`. The socket is
+created here, or handed over by systemd socket activation (`LISTEN_FDS`, first fd 3).
+Only peers whose uid or gid is allowed (SO_PEERCRED) are served; others get one error
+line and are disconnected. Lines longer than `MAX_LINE_BYTES` are answered with an
+error and skipped up to their newline, so a client cannot make the player buffer
+without bound.
+
+If the client that started a prompt disconnects before `prompt_end`, the prompt stays
+up for `prompt_timeout_s` (the payment software may be restarting and still showing
+the prompt), then ends by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import socket
+import struct
+from collections.abc import Callable
+from pathlib import Path
+
+from player.payment_protocol import MAX_LINE_BYTES, PaymentState, handle_line
+
+log = logging.getLogger(__name__)
+
+StateListener = Callable[[PaymentState, PaymentState], None]
+
+
+def activated_socket() -> socket.socket | None:
+    """The listening socket systemd passed us, if any."""
+    if os.environ.get("LISTEN_PID") != str(os.getpid()):
+        return None
+    if int(os.environ.get("LISTEN_FDS", "0")) < 1:
+        return None
+    return socket.socket(fileno=3)
+
+
+class PaymentServer:
+    def __init__(
+        self, path: Path, on_change: StateListener, *, prompt_timeout_s: float,
+        allowed_uids: set[int], allowed_gids: set[int],
+    ) -> None:
+        self._path = path
+        self._on_change = on_change
+        self._prompt_timeout_s = prompt_timeout_s
+        self._allowed_uids = allowed_uids
+        self._allowed_gids = allowed_gids
+        self.state = PaymentState()
+        self._server: asyncio.AbstractServer | None = None
+        self._orphan_timer: asyncio.TimerHandle | None = None
+        self._prompt_owner: object | None = None
+
+    async def start(self) -> None:
+        inherited = activated_socket()
+        if inherited is not None:
+            self._server = await asyncio.start_unix_server(self._serve, sock=inherited)
+            log.info("payment_socket_ready source=systemd")
+            return
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        self._path.unlink(missing_ok=True)
+        self._server = await asyncio.start_unix_server(self._serve, path=str(self._path))
+        os.chmod(self._path, 0o660)
+        log.info("payment_socket_ready path=%s", self._path)
+
+    async def stop(self) -> None:
+        if self._orphan_timer:
+            self._orphan_timer.cancel()
+        if self._server:
+            self._server.close()
+            await self._server.wait_closed()
+
+    def _allowed(self, writer: asyncio.StreamWriter) -> tuple[bool, str]:
+        sock = writer.get_extra_info("socket")
+        creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+        pid, uid, gid = struct.unpack("3i", creds)
+        who = f"pid={pid} uid={uid} gid={gid}"
+        return uid in self._allowed_uids or gid in self._allowed_gids, who
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        allowed, who = self._allowed(writer)
+        if not allowed:
+            log.warning("payment_client_refused %s", who)
+            await self._reply(writer, {"ok": False, "error": "not allowed to use this socket"})
+            writer.close()
+            return
+        log.info("payment_client_connected %s", who)
+        client = object()
+        try:
+            await self._read_lines(reader, writer, client)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+            log.info("payment_client_disconnected %s", who)
+            if self.state.prompting and self._prompt_owner is client:
+                self._orphaned_prompt()
+
+    async def _read_lines(self, reader, writer, client) -> None:
+        buffer = b""
+        skipping = False  # inside an over-long line, until its newline
+        while chunk := await reader.read(4096):
+            buffer += chunk
+            while True:
+                newline = buffer.find(b"\n")
+                if newline < 0:
+                    if len(buffer) > MAX_LINE_BYTES:
+                        if not skipping:
+                            await self._reply(writer, _too_long())
+                        skipping, buffer = True, b""
+                    break
+                line, buffer = buffer[:newline], buffer[newline + 1:]
+                if skipping:
+                    skipping = False
+                    continue
+                if len(line) > MAX_LINE_BYTES:
+                    await self._reply(writer, _too_long())
+                    continue
+                if line.strip():
+                    await self._reply(writer, self._apply(line.rstrip(b"\r"), client))
+
+    def _apply(self, line: bytes, client: object) -> dict:
+        old = self.state
+        self.state, reply = handle_line(old, line)
+        if self.state != old:
+            if self.state.prompting and not old.prompting:
+                self._prompt_owner = client
+            if not self.state.prompting and self._orphan_timer:
+                self._orphan_timer.cancel()
+                self._orphan_timer = None
+            self._on_change(old, self.state)
+        return reply
+
+    def _orphaned_prompt(self) -> None:
+        log.warning("prompt_client_lost timeout_s=%s", self._prompt_timeout_s)
+        self._orphan_timer = asyncio.get_running_loop().call_later(
+            self._prompt_timeout_s, self._end_orphaned_prompt
+        )
+
+    def _end_orphaned_prompt(self) -> None:
+        self._orphan_timer = None
+        if self.state.prompting:
+            log.warning("prompt_timed_out resuming=true")
+            old = self.state
+            self.state = PaymentState(phase=old.phase, prompting=False)
+            self._on_change(old, self.state)
+
+    @staticmethod
+    async def _reply(writer: asyncio.StreamWriter, reply: dict) -> None:
+        writer.write(json.dumps(reply).encode() + b"\n")
+        await writer.drain()
+
+
+def _too_long() -> dict:
+    return {"ok": False, "error": f"line longer than {MAX_LINE_BYTES} bytes"}

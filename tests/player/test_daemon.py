@@ -1,0 +1,165 @@
+"""The player daemon with real libVLC (headless), real sockets and a real outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import time
+
+from player.outbox import Outbox
+from tests.player.harness import asset, running_player, stage, terminal_config
+
+NS = 1_000_000
+
+
+def transitions(frames) -> list[tuple[str, int]]:
+    """(label, monotonic ns of its first frame) each time what is shown changes."""
+    found = []
+    for frame in frames:
+        if not found or found[-1][0] != frame.label:
+            found.append((frame.label, frame.monotonic_ns))
+    return found
+
+
+async def test_slots_follow_the_timeline_without_gaps(tmp_path):
+    config = terminal_config(tmp_path)
+    stage(config, [asset("one.mp4", "A1"), asset("two.mp4", "A2"), asset("three.mp4", "A3")])
+    async with running_player(config) as player:
+        await asyncio.sleep(6)
+        frames = player.frames
+        timeline = player.daemon._content.content.timeline
+        clock = player.clock
+    changes = transitions(frames)
+    assert len(changes) >= 4
+    now_ns, now_ms = time.monotonic_ns(), clock.now_ms()
+    for label, first_ns in changes[1:]:
+        # Every change of picture happens at a slot start of the timeline, for that file
+        # (the bound is loose: precision is measured by bench/transitions.py).
+        first_ms = now_ms - (now_ns - first_ns) / NS
+        slot = timeline.slot_at(int(first_ms) + 50)
+        assert slot.filename == label
+        assert -5 < first_ms - slot.start < 100
+    # No black gap at a transition: at most ~2 frame intervals between two assets' frames.
+    stamps = [f.monotonic_ns for f in frames]
+    assert max(b - a for a, b in zip(stamps, stamps[1:])) < 100 * NS
+
+
+async def test_a_prompt_hides_at_once_and_rejoins_the_timeline(tmp_path):
+    config = terminal_config(tmp_path)
+    stage(config, [asset("one.mp4", "A1"), asset("two.mp4", "A2"), asset("three.mp4", "A3")])
+    async with running_player(config) as player:
+        await asyncio.sleep(1.5)
+        (reply,) = await player.send(b'{"event": "prompt_start", "id": "p1"}')
+        replied_ns = time.monotonic_ns()
+        assert reply == {"ok": True, "state": "idle", "prompt": True, "id": "p1"}
+        await asyncio.sleep(1.2)
+        hidden = [f for f in player.frames if f.monotonic_ns > replied_ns]
+        (reply,) = await player.send(b'{"event": "prompt_end"}')
+        ended_ns = time.monotonic_ns()
+        await asyncio.sleep(1.5)
+        resumed = [f for f in player.frames if f.monotonic_ns > ended_ns]
+        timeline = player.daemon._content.content.timeline
+        clock = player.clock
+        now_ns, now_ms = time.monotonic_ns(), clock.now_ms()
+    assert hidden == []
+    assert resumed, "playback did not resume after prompt_end"
+    assert resumed[0].monotonic_ns - ended_ns < 1_000 * NS
+    # It rejoined where the timeline is, not where it paused.
+    first_ms = now_ms - (now_ns - resumed[0].monotonic_ns) / NS
+    assert timeline.slot_at(int(first_ms + 5)).filename == resumed[0].label
+
+
+async def test_phases_change_the_screen_state_of_pop_records(tmp_path):
+    config = terminal_config(tmp_path)
+    stage(config, [asset("three.mp4", "A3")])
+    async with running_player(config) as player:
+        await asyncio.sleep(1.0)
+        replies = await player.send(b'{"event": "transaction_start"}',
+                                    b'{"event": "fueling_start"}')
+        await asyncio.sleep(1.0)
+        replies += await player.send(b'{"event": "fueling_end"}',
+                                     b'{"event": "transaction_end"}')
+        await asyncio.sleep(0.5)
+    assert [r["state"] for r in replies] == ["prefueling", "fueling", "postfueling", "idle"]
+    outbox = Outbox(config.outbox_path)
+    rows = outbox.rows()
+    outbox.close()
+    states = [r.screen_state for r in rows]
+    assert "Partial" in states and states[0] == "Full" and states[-1] == "Full"
+    assert all(r.end_ms is not None and r.end_ms >= r.start_ms for r in rows)
+    # Records are contiguous through the state changes of one asset.
+    same_slot = [r for r in rows if r.start_ms < rows[0].start_ms + 2000]
+    assert all(a.end_ms == b.start_ms for a, b in zip(same_slot, same_slot[1:]))
+    row = rows[0]
+    assert (row.filename, row.asset_id, row.ti_number, row.site_id, row.screen_id) == (
+        "three.mp4", "A3", "TI-A3", "SITE-0042", "T1")
+
+
+async def test_a_broken_file_is_skipped_without_pop_and_playback_goes_on(tmp_path):
+    config = terminal_config(tmp_path)
+    stage(config, [asset("one.mp4", "A1")], media=["one.mp4"])
+    (config.media / "broken.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(20000))
+    # The broken file has no probed duration, so the timeline already skips it.
+    stage(config, [asset("broken.mp4", "AB"), asset("one.mp4", "A1")], media=["one.mp4"])
+    async with running_player(config) as player:
+        await asyncio.sleep(2.5)
+        labels = {f.label for f in player.frames}
+    assert labels == {"one.mp4"}
+    outbox = Outbox(config.outbox_path)
+    assert {r.filename for r in outbox.rows()} == {"one.mp4"}
+    outbox.close()
+
+
+async def test_a_file_that_cannot_be_decoded_at_preroll_shows_black_and_no_pop(tmp_path):
+    config = terminal_config(tmp_path)
+    stage(config, [asset("one.mp4", "A1"), asset("two.mp4", "A2")])
+    async with running_player(config) as player:
+        # Replace two.mp4 after its duration was probed: it fails when prerolled.
+        (config.media / "two.mp4").write_bytes(bytes(11155))
+        await asyncio.sleep(5)
+        labels = {f.label for f in player.frames}
+        assert player.daemon.slots_started >= 2
+    assert labels == {"one.mp4"}
+    outbox = Outbox(config.outbox_path)
+    assert {r.filename for r in outbox.rows()} == {"one.mp4"}
+    outbox.close()
+
+
+class RecordingWindow:
+    def __init__(self) -> None:
+        self.calls: list[dict] = []
+
+    def show(self, **state) -> None:
+        self.calls.append(state)
+
+
+async def test_banners_and_coupons_are_chosen_for_the_window(tmp_path):
+    config = terminal_config(tmp_path)
+    coupon = {"title": "300 Bonus Points", "detail": "with coffee", "barcode": "036000291452",
+              "restriction": "One per customer", "validFrom": "Today Only"}
+    banners = [{"filename": "pre.png", "start": "2020-01-01", "end": "2099-12-31",
+                "type": "prefueling"},
+               {"filename": "post.png", "start": "2020-01-01", "end": "2099-12-31",
+                "type": "postfueling"}]
+    for name in ("pre.png", "post.png"):
+        (config.media / name).write_bytes(_png())
+    stage(config, [asset("three.mp4", "A3", coupons=[coupon])], banners=banners)
+    window = RecordingWindow()
+    async with running_player(config, window=window) as player:
+        await asyncio.sleep(1.0)
+        await player.send(b'{"event": "transaction_start"}')
+        pre = window.calls[-1]
+        await player.send(b'{"event": "fueling_start"}')
+        during = window.calls[-1]
+        await player.send(b'{"event": "fueling_end"}')
+        post = window.calls[-1]
+    assert pre["transaction"] and pre["banner"].name == "pre.png"
+    assert during["banner"] is None
+    assert post["banner"].name == "post.png"
+    assert pre["coupon"].barcode == "036000291452"
+
+
+def _png() -> bytes:
+    """A 1x1 PNG."""
+    return base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")

@@ -1,0 +1,153 @@
+"""The zoned window of `window` mode: a full-screen borderless Tk window with a video
+zone, a banner zone and a coupon zone.
+
+The video zone holds one native child window per engine deck; libVLC renders each deck
+into its own (xcb_x11 output), and only the deck on screen is mapped. Hiding for a PCI
+prompt unmaps the video zone: the X server removes the pixels at once, whatever libVLC
+is still doing. Zone rectangles come from the configuration, one video rectangle for
+the full-screen state and one for a transaction.
+
+Tk runs in the asyncio thread: `attach` pumps its events from the loop every 10 ms,
+so every widget call happens on that one thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tkinter as tk
+from pathlib import Path
+
+from player.config import Rect, Zones
+from player.engine import VlcEngine
+from player.upc import bars
+from scheduler.playlist import Coupon
+
+log = logging.getLogger(__name__)
+
+PUMP_INTERVAL_S = 0.01
+
+
+class ZonedWindow:
+    def __init__(self, zones: Zones, engine: VlcEngine) -> None:
+        self._zones = zones
+        self._root = tk.Tk(className="gstv")
+        width, height = zones.screen
+        self._root.geometry(f"{width}x{height}+0+0")
+        self._root.overrideredirect(True)
+        self._root.configure(background="black", cursor="none")
+        self._video = tk.Frame(self._root, background="black", highlightthickness=0)
+        self._decks = [tk.Frame(self._video, background="black", highlightthickness=0)
+                       for _ in range(2)]
+        self._banner = tk.Label(self._root, background="black", borderwidth=0)
+        self._banner_image: tk.PhotoImage | None = None
+        self._banner_path: Path | None = None
+        self._coupon = tk.Canvas(self._root, background="white", highlightthickness=0)
+        self._coupon_shown: Coupon | None = None
+        self._transaction = False
+        self._prompting = False
+        self._shown_deck: int | None = None
+        self._place(self._video, zones.full_video)
+        self._root.update()
+        for index, frame in enumerate(self._decks):
+            engine.set_xwindow(index, frame.winfo_id())
+        engine.on_visibility = self._on_visibility
+        self._pump: asyncio.TimerHandle | None = None
+
+    # -- the asyncio side --------------------------------------------------------------
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        def pump() -> None:
+            try:
+                self._root.update()
+            except tk.TclError:
+                return
+            self._pump = loop.call_later(PUMP_INTERVAL_S, pump)
+        pump()
+
+    def close(self) -> None:
+        if self._pump:
+            self._pump.cancel()
+        try:
+            self._root.destroy()
+        except tk.TclError:
+            pass
+
+    # -- what the daemon shows ---------------------------------------------------------
+    def show(self, *, transaction: bool, prompting: bool, banner: Path | None,
+             coupon: Coupon | None) -> None:
+        self._transaction, self._prompting = transaction, prompting
+        zones = self._zones
+        if prompting:
+            self._video.place_forget()
+        else:
+            self._place(self._video, zones.transaction_video if transaction else zones.full_video)
+        self._show_banner(banner if transaction and not prompting else None)
+        self._show_coupon(coupon if not prompting else None)
+        self._root.update_idletasks()
+
+    def _on_visibility(self, deck: int | None) -> None:
+        """The engine put `deck` on screen (None: nothing)."""
+        self._shown_deck = deck
+        for index, frame in enumerate(self._decks):
+            if index == deck:
+                frame.place(x=0, y=0, relwidth=1, relheight=1)
+                frame.lift()
+            else:
+                frame.place_forget()
+        if deck is None and self._prompting:
+            self._video.place_forget()
+        self._root.update_idletasks()
+
+    def _show_banner(self, path: Path | None) -> None:
+        if path is None:
+            self._banner.place_forget()
+            return
+        if path != self._banner_path:
+            try:
+                self._banner_image = tk.PhotoImage(file=str(path))
+            except tk.TclError as exc:
+                log.warning("banner_unreadable file=%s error=%s", path.name, exc)
+                self._banner.place_forget()
+                return
+            self._banner_path = path
+            self._banner.configure(image=self._banner_image)
+        self._place(self._banner, self._zones.banner)
+
+    def _show_coupon(self, coupon: Coupon | None) -> None:
+        if coupon is None:
+            self._coupon.place_forget()
+            self._coupon_shown = None
+            return
+        self._place(self._coupon, self._zones.coupon)
+        if coupon == self._coupon_shown:
+            return
+        self._coupon_shown = coupon
+        self._draw_coupon(coupon)
+
+    def _draw_coupon(self, coupon: Coupon) -> None:
+        canvas = self._coupon
+        canvas.delete("all")
+        _, _, width, height = self._zones.coupon
+        pad = max(8, width // 20)
+        canvas.create_text(pad, pad, anchor="nw", text=coupon.title, width=width - 2 * pad,
+                           font=("DejaVu Sans", max(12, height // 12), "bold"))
+        canvas.create_text(pad, pad + height // 6, anchor="nw", text=coupon.detail,
+                           width=width - 2 * pad, font=("DejaVu Sans", max(9, height // 22)))
+        canvas.create_text(pad, pad + height // 3, anchor="nw",
+                           text=f"{coupon.restriction}\n{coupon.validFrom}",
+                           width=width - 2 * pad, font=("DejaVu Sans", max(8, height // 26)))
+        # The barcode: 95 modules plus a quiet zone of 9 on each side.
+        module = max(1, (width - 2 * pad) // 113)
+        left = (width - 95 * module) // 2
+        top, bottom = height * 3 // 5, height - pad - max(10, height // 16)
+        for start, run in bars(coupon.barcode):
+            canvas.create_rectangle(left + start * module, top,
+                                    left + (start + run) * module - 1, bottom,
+                                    fill="black", outline="")
+        canvas.create_text(width // 2, bottom + 2, anchor="n", text=coupon.barcode,
+                           font=("DejaVu Sans Mono", max(8, height // 28)))
+
+    @staticmethod
+    def _place(widget: tk.Widget, rect: Rect) -> None:
+        x, y, width, height = rect
+        widget.place(x=x, y=y, width=width, height=height)

@@ -53,7 +53,7 @@ async def serve(config: TerminalConfig) -> None:
 
         window = ZonedWindow(config.player.zones, engine)
     pop = PopWriter(config.outbox_path, site_id=config.site_id, screen_id=config.terminal_id)
-    content = ContentLoader(config, DurationCache(config.media, MediaProbe()))
+    content = ContentLoader(config, DurationCache(config.media, MediaProbe(engine.instance)))
     daemon = PlayerDaemon(config, clock=SiteClock(), engine=engine, pop=pop, content=content,
                           window=window)
     stop = asyncio.Event()

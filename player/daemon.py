@@ -7,7 +7,8 @@ follow each other with no black gap and every screen switches on the same instan
 Decisions written down here:
 - Joining (start-up, or back from a PCI prompt) happens at a future instant
   `JOIN_HEADROOM_MS` ahead, at the position the timeline has then: the screen rejoins
-  where the other screens are, not where it stopped.
+  where the other screens are, not where it stopped. When less than
+  `MIN_JOIN_REMAINDER_MS` of that slot would be left, it joins at the next boundary.
 - A newly staged playlist/configuration is taken when the next slot is chosen, i.e. at
   a slot boundary, never mid-asset.
 - Proof of play: one record per contiguous display of an asset in one screen state. A
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 
 JOIN_HEADROOM_MS = 400  # preroll with a seek takes up to ~150 ms here
 PREROLL_AHEAD_MS = 1_500  # prepare the next slot this long before it starts
+MIN_JOIN_REMAINDER_MS = 500  # join a slot mid-way only if this much of it is left
 PROGRESS_INTERVAL_S = 1.0
 SPIN_MS = 2.0  # the last stretch before a start is spun, not slept
 
@@ -122,16 +124,21 @@ class PlayerDaemon:
     async def _play_from(self, start_at: int) -> None:
         """Join the timeline at `start_at` and follow it until a prompt interrupts."""
         slot = self._current_timeline().slot_at(start_at)
+        if slot.end - start_at < MIN_JOIN_REMAINDER_MS:
+            # Too little left of it to be worth a seek, and the next slot would have no
+            # time to preroll: join at the next boundary instead.
+            start_at = slot.end
+            slot = self._current_timeline().slot_at(start_at)
         deck = await self._prepare(slot, start_at - slot.start)
         while not self._interrupt.is_set():
-            if not await self._wait_until(start_at):
+            if not await self._start_at(start_at, deck):
                 return
             self._begin(slot, deck, start_at)
-            await self._content.refresh()  # staged updates count from the next boundary
-            upcoming = self._current_timeline().slot_at(slot.end)
-            self._next = upcoming
-            if not await self._wait_until(slot.end - PREROLL_AHEAD_MS, spin=False):
+            self._next = self._current_timeline().slot_at(slot.end)
+            if not await self._sleep_until(slot.end - PREROLL_AHEAD_MS):
                 return
+            await self._content.refresh()  # staged updates count from the next boundary
+            upcoming = self._next = self._current_timeline().slot_at(slot.end)
             start_at = slot.end
             deck = await self._prepare(upcoming, start_at - upcoming.start)
             slot = upcoming
@@ -159,7 +166,7 @@ class PlayerDaemon:
             log.info("slot_start kind=%s until=%s", "idle" if slot.kind == "idle" else
                      "black", self._local(slot.end))
         else:
-            self._engine.start(deck)
+            self._engine.show(deck)
             record = None
             if slot.kind == "asset" and slot.asset is not None:
                 record = self._pop.begin(
@@ -177,9 +184,19 @@ class PlayerDaemon:
             self._pop.end(self._showing.record_id, at)
         self._showing = None
 
-    async def _wait_until(self, site_ms: int, *, spin: bool = True) -> bool:
-        """Sleep until `site_ms` (less the start lead); False if a prompt interrupted."""
-        target = self._clock.monotonic_at(site_ms - (START_LEAD_MS if spin else 0))
+    async def _start_at(self, site_ms: int, deck: int | None) -> bool:
+        """Unpause `deck` `START_LEAD_MS` ahead of `site_ms`, then return at `site_ms`
+        exactly (the last stretch spun) for the caller to show it. False if a prompt
+        interrupted."""
+        if deck is not None:
+            if not await self._sleep_until(site_ms - START_LEAD_MS, spin=True):
+                return False
+            self._engine.unpause(deck)
+        return await self._sleep_until(site_ms, spin=True)
+
+    async def _sleep_until(self, site_ms: float, *, spin: bool = False) -> bool:
+        """Sleep until site time `site_ms`; False if a prompt interrupted."""
+        target = self._clock.monotonic_at(site_ms)
         while True:
             remaining = target - time.monotonic()
             if remaining <= SPIN_MS / 1000 or self._interrupt.is_set():

@@ -1,10 +1,13 @@
 """libVLC behind one small class: two decks (media players), one shown at a time.
 
 The next slot is prerolled on the standby deck, opened with `:start-paused` so it sits
-decoded and paused, and is unpaused at its start instant: measured here, plain `play()`
-at an instant lands 30-40 ms late and varies; an unpaused prerolled deck shows its first
-frame 20-22 ms after `set_pause(0)` with 1-2 ms spread, and its media clock starts
-about `START_LEAD_MS` after the call, which the caller subtracts.
+opened and paused, then primed: a seek to where it stands makes libVLC render that
+first picture while paused. It is unpaused `START_LEAD_MS` before its start instant
+and shown at the instant. Measured here: plain `play()` at an instant lands 30-40 ms
+late and varies; after `set_pause(0)` a primed deck's media clock starts 10.4 ms later,
+every time (its next picture lands at +43.7 ms with 0.2 ms spread), hence the lead.
+Without priming the first picture is shown 7 to 35 ms after the call; stepping onto it
+with `next_frame` also primes, but stalls playback later on (libVLC 3.0).
 
 Outputs:
 - `headless`: no window. Frames go to a video callback sink at low resolution that
@@ -37,6 +40,7 @@ log = logging.getLogger(__name__)
 
 START_LEAD_MS = 10  # media clock starts this long after set_pause(0) (measured here)
 PREROLL_TIMEOUT_S = 3.0
+PRIME_WINDOW_S = 0.06
 NO_TRACKS_TIMEOUT_S = 0.5
 _COMMON_ARGS = ("--quiet", "--no-video-title-show", "--no-osd", "--no-spu", "--no-stats",
                 "--no-snapshot-preview", "--no-media-library")
@@ -67,6 +71,7 @@ class _Deck:
         self.player = player
         self.label: str | None = None
         self.callbacks: tuple = ()
+        self.pictures = 0  # pictures rendered since the media was loaded
 
 
 class VlcEngine:
@@ -89,6 +94,7 @@ class VlcEngine:
         self._active: int | None = None
         self._muted = False
         self._volume = 50
+        self.hidden_at_ns: int | None = None  # when hide() last took effect
         self.on_visibility: Callable[[int | None], None] = lambda deck: None
         if output == "headless":
             width, height = sink_size
@@ -111,12 +117,19 @@ class VlcEngine:
 
         @vlc.CallbackDecorators.VideoDisplayCb
         def display(opaque, picture):
+            deck.pictures += 1
             if self._shown == deck.index and deck.label is not None:
                 self.frame_log.record(deck.label, deck.index)
 
         deck.callbacks = (lock, unlock, display)  # keep the ctypes thunks alive
         deck.player.video_set_callbacks(lock, unlock, display, None)
         deck.player.video_set_format("RV32", width, height, width * 4)
+
+    @property
+    def instance(self) -> vlc.Instance:
+        """The libVLC instance, to share (the media probe needs no instance of its own:
+        each one loads every plugin again, some 10 MB)."""
+        return self._instance
 
     def set_xwindow(self, deck: int, window_id: int) -> None:
         self._decks[deck].player.set_xwindow(window_id)
@@ -132,6 +145,7 @@ class VlcEngine:
         deck = self._decks[self.standby]
         deck.player.stop()
         deck.label = label
+        deck.pictures = 0
         media = self._instance.media_new_path(str(path))
         media.add_option(":start-paused")
         if offset_ms > 0:
@@ -148,8 +162,9 @@ class VlcEngine:
             if state == vlc.State.Paused:
                 # Paused comes before the demuxer has looked at the file: only decodable
                 # tracks prove it can be played.
-                if deck.player.video_get_track_count() > 0 or (
-                        deck.player.audio_get_track_count() > 0):
+                if deck.player.video_get_track_count() > 0:
+                    return await self._prime(deck, offset_ms)
+                if deck.player.audio_get_track_count() > 0:
                     return deck.index
                 paused_since = paused_since or time.monotonic()
                 if time.monotonic() - paused_since > NO_TRACKS_TIMEOUT_S:
@@ -162,15 +177,35 @@ class VlcEngine:
         deck.label = None
         return None
 
-    def start(self, deck_index: int, *, visible: bool = True) -> None:
-        """Unpause a prerolled deck and put it on screen; the other deck stops."""
+    async def _prime(self, deck: _Deck, offset_ms: int) -> int | None:
+        """Seek the paused deck to where it already is: libVLC then decodes and renders
+        that picture while paused, so it is ready on the deck when the deck is shown,
+        and the pictures after it follow the media clock exactly."""
+        deck.player.set_time(offset_ms)
+        if self._output == "window":
+            await asyncio.sleep(PRIME_WINDOW_S)  # no display callback to watch there
+            return deck.index
+        deadline = time.monotonic() + PREROLL_TIMEOUT_S
+        while deck.pictures == 0:
+            if time.monotonic() > deadline:
+                return None
+            await asyncio.sleep(0.002)
+        return deck.index
+
+    def unpause(self, deck_index: int) -> None:
+        """Start a prerolled deck's media clock (off screen, muted); `show` it
+        `START_LEAD_MS` later."""
         deck = self._decks[deck_index]
         deck.player.audio_set_volume(self._volume)
-        deck.player.audio_set_mute(self._muted or not visible)
         deck.player.set_pause(0)
+
+    def show(self, deck_index: int) -> None:
+        """Put an unpaused deck on screen with its sound; the previous deck stops."""
+        deck = self._decks[deck_index]
         previous = self._active
         self._active = deck_index
-        self._set_shown(deck_index if visible else None)
+        self._set_shown(deck_index)
+        deck.player.audio_set_mute(self._muted)
         if previous is not None and previous != deck_index:
             self._decks[previous].player.stop()
             self._decks[previous].label = None
@@ -190,8 +225,9 @@ class VlcEngine:
         self._muted = True
         for deck in self._decks:
             deck.player.audio_set_mute(True)
-        for deck in self._decks:
-            deck.player.set_pause(1)
+        self.hidden_at_ns = time.monotonic_ns()
+        if self._active is not None:  # the standby deck is paused already, maybe priming
+            self._decks[self._active].player.set_pause(1)
 
     def unmute(self) -> None:
         self._muted = False
@@ -218,4 +254,8 @@ class VlcEngine:
 
     def _set_shown(self, deck: int | None) -> None:
         self._shown = deck
+        shown = self._decks[deck] if deck is not None else None
+        if shown is not None and shown.pictures and shown.label is not None:
+            # The deck's primed picture is what the screen shows from this moment.
+            self.frame_log.record(shown.label, shown.index)
         self.on_visibility(deck)

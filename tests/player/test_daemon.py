@@ -12,6 +12,14 @@ from tests.player.harness import asset, running_player, stage, terminal_config
 NS = 1_000_000
 
 
+async def showing(player, timeout_s: float = 5.0) -> None:
+    """Until the player has started its first slot."""
+    deadline = time.monotonic() + timeout_s
+    while player.daemon.slots_started == 0:
+        assert time.monotonic() < deadline, "the player never started a slot"
+        await asyncio.sleep(0.02)
+
+
 def transitions(frames) -> list[tuple[str, int]]:
     """(label, monotonic ns of its first frame) each time what is shown changes."""
     found = []
@@ -73,7 +81,8 @@ async def test_phases_change_the_screen_state_of_pop_records(tmp_path):
     config = terminal_config(tmp_path)
     stage(config, [asset("three.mp4", "A3")])
     async with running_player(config) as player:
-        await asyncio.sleep(1.0)
+        await showing(player)
+        await asyncio.sleep(0.3)
         replies = await player.send(b'{"event": "transaction_start"}',
                                     b'{"event": "fueling_start"}')
         await asyncio.sleep(1.0)
@@ -146,7 +155,7 @@ async def test_banners_and_coupons_are_chosen_for_the_window(tmp_path):
     stage(config, [asset("three.mp4", "A3", coupons=[coupon])], banners=banners)
     window = RecordingWindow()
     async with running_player(config, window=window) as player:
-        await asyncio.sleep(1.0)
+        await showing(player)
         await player.send(b'{"event": "transaction_start"}')
         pre = window.calls[-1]
         await player.send(b'{"event": "fueling_start"}')
@@ -163,3 +172,37 @@ def _png() -> bytes:
     """A 1x1 PNG."""
     return base64.b64decode(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+
+
+async def test_a_staged_playlist_is_taken_at_a_boundary_and_a_bad_one_is_ignored(tmp_path):
+    config = terminal_config(tmp_path)
+    stage(config, [asset("three.mp4", "A3")], media=["three.mp4", "one.mp4"])
+    async with running_player(config) as player:
+        await asyncio.sleep(1.0)
+        staged_ns = time.monotonic_ns()
+        stage(config, [asset("one.mp4", "A1")], media=[])
+        await asyncio.sleep(4.0)
+        after = [f for f in player.frames if f.monotonic_ns > staged_ns]
+        # A broken staged file: the previous playlist stays in force.
+        (config.active_dir / "playlist.json").write_text("{not json")
+        await asyncio.sleep(2.5)
+        version = player.daemon._content.content.playlist_version
+        labels_late = {f.label for f in player.frames[-20:]}
+    labels = [f.label for f in after]
+    switch = labels.index("one.mp4")
+    # three.mp4 (2 s) plays on to its end: never mid-asset.
+    assert set(labels[:switch]) <= {"three.mp4"} and set(labels[switch:]) == {"one.mp4"}
+    assert version is not None and labels_late == {"one.mp4"}
+
+
+async def test_a_file_removed_while_it_plays_does_not_stop_the_player(tmp_path):
+    config = terminal_config(tmp_path)
+    stage(config, [asset("three.mp4", "A3"), asset("one.mp4", "A1")])
+    async with running_player(config) as player:
+        await asyncio.sleep(1.0)
+        (config.media / "three.mp4").unlink()
+        (config.media / ".three.mp4.duration").unlink(missing_ok=True)
+        await asyncio.sleep(4.0)
+        recent = {f.label for f in player.frames[-30:]}
+        started = player.daemon.slots_started
+    assert started >= 3 and recent == {"one.mp4"}

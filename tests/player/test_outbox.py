@@ -75,11 +75,13 @@ def test_kill_9_leaves_records_that_are_closed_at_their_progress_mark(tmp_path):
     config_path = write_config(tmp_path)
     outbox_path = tmp_path / "state" / "outbox.db"
     player = start_player(config_path)
-    wait_for(tmp_path / "status.sock")
-    time.sleep(3.5)
-    killed_ms = time.time() * 1000
-    player.send_signal(signal.SIGKILL)
-    player.wait()
+    try:
+        wait_for(tmp_path / "status.sock")
+        time.sleep(3.5)
+        killed_ms = time.time() * 1000
+    finally:
+        player.send_signal(signal.SIGKILL)
+        player.wait()
     outbox = Outbox(outbox_path)
     before = outbox.rows()
     outbox.close()
@@ -89,12 +91,11 @@ def test_kill_9_leaves_records_that_are_closed_at_their_progress_mark(tmp_path):
 
     # A restart closes it at its progress mark, and plays on.
     player = start_player(config_path)
-    wait_for(tmp_path / "status.sock")
-    time.sleep(1.0)
-    status = json.loads(subprocess.run(
-        [str(GSTV), "status", "--config", str(config_path), "--json"],
-        capture_output=True, text=True, timeout=30).stdout)
-    player.send_signal(signal.SIGTERM)
+    try:
+        wait_for(tmp_path / "status.sock")
+        status = playing_status(config_path)
+    finally:
+        player.send_signal(signal.SIGTERM)
     assert player.wait(timeout=15) == 0
     log = (tmp_path / "player.log").read_text()
     assert "pop_recovered_after_crash records=1" in log
@@ -110,12 +111,26 @@ def test_kill_9_leaves_records_that_are_closed_at_their_progress_mark(tmp_path):
     db.close()
 
 
+def playing_status(config_path: Path, timeout_s: float = 10) -> dict:
+    """`gstv status --json` once the player has started playing."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        proc = subprocess.run([str(GSTV), "status", "--config", str(config_path), "--json"],
+                              capture_output=True, text=True, timeout=30)
+        # Not answering yet (a stale socket of the killed player) counts as not playing.
+        status = json.loads(proc.stdout) if proc.returncode == 0 else {"state": None}
+        if status["state"] == "playing":
+            return status
+        assert time.monotonic() < deadline, f"never playing: {status} {proc.stderr}"
+        time.sleep(0.2)
+
+
 def test_status_command_renders_a_table(tmp_path):
     config_path = write_config(tmp_path)
     player = start_player(config_path)
     try:
         wait_for(tmp_path / "status.sock")
-        time.sleep(1.0)
+        playing_status(config_path)
         proc = subprocess.run([str(GSTV), "status", "--config", str(config_path)],
                               capture_output=True, text=True, timeout=30)
     finally:

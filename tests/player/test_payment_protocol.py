@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from player.payment_protocol import EVENTS, PaymentState, handle_line
@@ -78,7 +78,7 @@ STATES = st.builds(PaymentState, st.sampled_from(["idle", "prefueling", "fueling
                                                   "postfueling"]), st.booleans())
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(STATES, st.binary(max_size=300) | st.text(max_size=100).map(str.encode)
        | st.dictionaries(st.text(max_size=10), st.none() | st.integers() | st.text(max_size=20),
                          max_size=3).map(lambda d: json.dumps(d).encode()))
@@ -90,7 +90,7 @@ def test_random_input_never_raises_and_invalid_input_changes_nothing(state, line
         assert after == state and reply["error"]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(STATES, st.sampled_from(EVENTS))
 def test_valid_events_reply_with_the_new_state(state, event):
     after, reply = handle_line(state, json.dumps({"event": event}).encode())

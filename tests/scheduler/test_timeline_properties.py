@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scheduler.configuration import Hours, OpenPeriod, SiteConfiguration
@@ -70,7 +70,7 @@ def effective_blankout(config, durations):
     return b if b and durations.get(b, 0) > 0 else None
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenario(), st.data())
 def test_slots_tile_the_day_and_agree_with_the_reference(case, data):
     tz, day, timeline, sched, durations, config = case
@@ -106,7 +106,7 @@ def test_slots_tile_the_day_and_agree_with_the_reference(case, data):
         assert found in slots
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenario(), st.integers(0, 3 * 86_400_000))
 def test_slots_between_is_contiguous_across_days(case, span):
     tz, day, timeline, *_ = case

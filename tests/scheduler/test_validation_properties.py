@@ -7,7 +7,7 @@ import copy
 import json
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scheduler.validation import validate_update
@@ -70,7 +70,7 @@ def assert_readable(outcome) -> None:
     assert text[0].isupper()
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_messages(playlist()))
 def test_mutated_playlists_are_accepted_or_rejected_readably(message):
     assert_readable(validate_update("playlist", message, site_id="SITE-0042"))
@@ -78,13 +78,13 @@ def test_mutated_playlists_are_accepted_or_rejected_readably(message):
     assert_readable(validate_update("playlist", json.dumps(message).encode()))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_messages(configuration()))
 def test_mutated_configurations_are_accepted_or_rejected_readably(message):
     assert_readable(validate_update("configuration", message, site_id="SITE-0042"))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=200) | JSON_VALUES.map(lambda v: json.dumps(v).encode()))
 def test_arbitrary_bytes_are_rejected_readably(raw):
     assert_readable(validate_update("playlist", raw))

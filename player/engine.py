@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 START_LEAD_MS = 10  # media clock starts this long after set_pause(0) (measured here)
 PREROLL_TIMEOUT_S = 3.0
 PRIME_WINDOW_S = 0.06
+PRIME_TIMEOUT_S = 0.5
 NO_TRACKS_TIMEOUT_S = 0.5
 _COMMON_ARGS = ("--quiet", "--no-video-title-show", "--no-osd", "--no-spu", "--no-stats",
                 "--no-snapshot-preview", "--no-media-library")
@@ -185,11 +186,12 @@ class VlcEngine:
         if self._output == "window":
             await asyncio.sleep(PRIME_WINDOW_S)  # no display callback to watch there
             return deck.index
-        deadline = time.monotonic() + PREROLL_TIMEOUT_S
-        while deck.pictures == 0:
-            if time.monotonic() > deadline:
-                return None
+        deadline = time.monotonic() + PRIME_TIMEOUT_S
+        while deck.pictures == 0 and time.monotonic() < deadline:
             await asyncio.sleep(0.002)
+        if deck.pictures == 0:
+            # A loaded machine: the deck plays all the same, its first picture late.
+            log.info("preroll_unprimed file=%s", deck.label)
         return deck.index
 
     def unpause(self, deck_index: int) -> None:

@@ -53,6 +53,7 @@ class PaymentServer:
         self._server: asyncio.AbstractServer | None = None
         self._orphan_timer: asyncio.TimerHandle | None = None
         self._prompt_owner: object | None = None
+        self._clients: set[asyncio.Task] = set()
 
     async def start(self) -> None:
         inherited = activated_socket()
@@ -67,11 +68,15 @@ class PaymentServer:
         log.info("payment_socket_ready path=%s", self._path)
 
     async def stop(self) -> None:
+        """Stop listening and let connected clients go, so none is cut mid-reply."""
         if self._orphan_timer:
             self._orphan_timer.cancel()
         if self._server:
             self._server.close()
             await self._server.wait_closed()
+        for task in self._clients:
+            task.cancel()
+        await asyncio.gather(*self._clients, return_exceptions=True)
 
     def _allowed(self, writer: asyncio.StreamWriter) -> tuple[bool, str]:
         sock = writer.get_extra_info("socket")
@@ -89,11 +94,16 @@ class PaymentServer:
             return
         log.info("payment_client_connected %s", who)
         client = object()
+        task = asyncio.current_task()
+        self._clients.add(task)
         try:
             await self._read_lines(reader, writer, client)
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
+        except asyncio.CancelledError:  # shutting down: the connection just ends
+            return
         finally:
+            self._clients.discard(task)
             writer.close()
             log.info("payment_client_disconnected %s", who)
             if self.state.prompting and self._prompt_owner is client:

@@ -9,7 +9,8 @@ set -euo pipefail
 
 # libvlc5 + vlc-plugin-base: the decoder stack python-vlc loads.
 # vlc-plugin-video-output: xcb_x11, the only output that renders into a Tk frame.
-packages=(libvlc5 vlc-plugin-base vlc-plugin-video-output)
+# xvfb: a real X server for the window-mode tests on machines without a screen.
+packages=(libvlc5 vlc-plugin-base vlc-plugin-video-output xvfb)
 
 missing=()
 for pkg in "${packages[@]}"; do
@@ -19,6 +20,10 @@ done
 # A Python without venv/ensurepip (Debian splits them out) cannot build .venv/.
 if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
     missing+=(python3-venv)
+fi
+# Window mode draws its zones with Tk, which Debian's Python ships separately.
+if ! python3 -c 'import tkinter' 2>/dev/null; then
+    missing+=(python3-tk)
 fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0

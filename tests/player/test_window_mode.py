@@ -1,0 +1,100 @@
+"""`gstv player` in window mode on a real X server (Xvfb, installed by `make setup`):
+the zoned Tk window opens, libVLC renders into it, and the payment protocol drives it.
+Pixel checks of the zones belong to the screenshot test."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.player.harness import asset, stage, terminal_config
+
+GSTV = Path(sys.executable).parent / "gstv"
+
+
+@pytest.fixture(scope="module")
+def display():
+    read_fd, write_fd = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "640x360x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    number = os.read(read_fd, 16).decode().strip()
+    yield f":{number}"
+    server.terminate()
+    server.wait(timeout=10)
+    os.close(read_fd)  # only now: Xvfb dies of SIGPIPE if it finds its -displayfd closed
+
+
+def status(path: Path) -> dict:
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.connect(str(path))
+        return json.loads(sock.makefile("rb").readline())
+
+
+def test_window_mode_plays_and_follows_the_payment_protocol(tmp_path, display):
+    config = terminal_config(tmp_path)
+    stage(config, [asset("one.mp4", "A1"), asset("two.mp4", "A2")])
+    path = tmp_path / "terminal.toml"
+    path.write_text(
+        f'site_id = "SITE-0042"\nterminal_id = "T1"\ntimezone = "UTC"\n'
+        f'state_dir = "{config.state_dir}"\n[player]\noutput = "window"\n'
+        f'payment_socket = "{tmp_path / "pay.sock"}"\n'
+        f'status_socket = "{tmp_path / "status.sock"}"\n'
+        '[player.zones]\nscreen = [640, 360]\nfull_video = [0, 0, 640, 360]\n'
+        'transaction_video = [0, 0, 400, 240]\nbanner = [0, 280, 640, 80]\n'
+        'coupon = [400, 0, 240, 280]\n')
+    log = tmp_path / "player.log"
+    with log.open("wb") as err:
+        player = subprocess.Popen([str(GSTV), "player", "--config", str(path)],
+                                  env=dict(os.environ, DISPLAY=display),
+                                  stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if (tmp_path / "status.sock").exists() and status(
+                    tmp_path / "status.sock")["slots_started"] >= 3:
+                break
+            time.sleep(0.2)
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.connect(str(tmp_path / "pay.sock"))
+            replies = sock.makefile("rb")
+            for line in (b'{"event": "transaction_start"}', b'{"event": "prompt_start"}'):
+                sock.sendall(line + b"\n")
+                assert json.loads(replies.readline())["ok"] is True
+            during = status(tmp_path / "status.sock")
+            sock.sendall(b'{"event": "prompt_end"}\n')
+            replies.readline()
+        time.sleep(2)
+        after = status(tmp_path / "status.sock")
+    finally:
+        player.send_signal(signal.SIGTERM)
+        code = player.wait(timeout=15)
+    text = log.read_text()
+    assert code == 0, text
+    assert "output=window" in text and "slot_start kind=asset" in text
+    assert during["state"] == "prompt" and during["phase"] == "prefueling"
+    assert after["state"] == "playing" and after["slots_started"] > 3
+
+
+def test_window_mode_without_a_display_fails_clearly(tmp_path):
+    config = terminal_config(tmp_path)
+    path = tmp_path / "terminal.toml"
+    path.write_text(
+        f'site_id = "S"\nterminal_id = "T1"\ntimezone = "UTC"\nstate_dir = "{config.state_dir}"\n'
+        f'[player]\noutput = "window"\npayment_socket = "{tmp_path / "p.sock"}"\n'
+        f'status_socket = "{tmp_path / "s.sock"}"\n')
+    proc = subprocess.run([str(GSTV), "player", "--config", str(path)],
+                          env=dict(os.environ, DISPLAY=":4242"), capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 1
+    assert "<2>player_cannot_start reason=no window: couldn't connect to display" in proc.stderr
+    assert "Traceback" not in proc.stderr

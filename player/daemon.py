@@ -23,6 +23,7 @@ Decisions written down here:
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import time
@@ -97,6 +98,10 @@ class PlayerDaemon:
         await self._content.refresh()
         await self._payment.start()
         await self._status.start()
+        # Everything built so far lives as long as the daemon: out of the collector's
+        # sight, a full collection no longer walks it. Such a collection held the
+        # interpreter for ~130 ms here, long enough to lose a transition's frames.
+        gc.freeze()
         notify("READY=1", "STATUS=playing")
         log.info("player_started site=%s terminal=%s output=%s", self._config.site_id,
                  self._config.terminal_id, self._config.player.output)

@@ -30,9 +30,8 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import vlc
 
@@ -47,8 +46,9 @@ _COMMON_ARGS = ("--quiet", "--no-video-title-show", "--no-osd", "--no-spu", "--n
                 "--no-snapshot-preview", "--no-media-library")
 
 
-@dataclass(frozen=True)
-class Frame:
+class Frame(NamedTuple):
+    """A plain tuple, so the garbage collector stops tracking the thousands kept."""
+
     monotonic_ns: int
     label: str  # what the deck was showing (file name)
     deck: int

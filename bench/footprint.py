@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import signal
 import subprocess
 import sys
@@ -23,6 +22,7 @@ import time
 from pathlib import Path
 
 from player.inprocess import headless_config, loop_asset, stage_loop
+from benchutil import machine
 
 MEDIA = Path(__file__).resolve().parent.parent / "assets" / "media"
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -48,11 +48,7 @@ def main() -> None:
         config = headless_config(base, headless_size=(320, 180))
         stage_loop(config, [loop_asset(n, f"A{i}") for i, n in enumerate(CLIPS)],
                    media=[MEDIA / n for n in CLIPS])
-        (base / "terminal.toml").write_text(
-            f'site_id = "SITE-0042"\nterminal_id = "T1"\ntimezone = "UTC"\n'
-            f'state_dir = "{config.state_dir}"\n[player]\noutput = "headless"\n'
-            f'headless_size = [320, 180]\n'
-            f'payment_socket = "{base / "pay.sock"}"\nstatus_socket = "{base / "status.sock"}"\n')
+        (base / "terminal.toml").write_text(config.to_toml())
         gstv = Path(sys.executable).parent / "gstv"
         proc = subprocess.Popen([str(gstv), "player", "--config", str(base / "terminal.toml")],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -81,8 +77,7 @@ def main() -> None:
                                     "whole_process": round(whole_cpu, 2)},
         "rss_mb": {"max": round(max(samples), 1), "mean": round(sum(samples) / len(samples), 1)},
         "targets": {"daemon_cpu_percent": 5, "rss_mb": 120},
-        "machine": f"{os.cpu_count()} cpu {platform.machine()}, "
-                   f"{platform.python_implementation()} {platform.python_version()}",
+        "machine": machine(),
     }
     print(f"daemon {main_cpu:.1f} % of a core, whole process {whole_cpu:.1f} %, "
           f"RSS max {max(samples):.0f} MB")

@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
 import socket
 import statistics
 import tempfile
@@ -23,6 +21,7 @@ import time
 from pathlib import Path
 
 from player.inprocess import headless_config, loop_asset, running_player, stage_loop
+from benchutil import machine, percentile
 
 MEDIA = Path(__file__).resolve().parent.parent / "assets" / "media"
 
@@ -65,14 +64,13 @@ async def measure(prompts: int) -> dict:
         "benchmark": "prompt_latency",
         "prompts": prompts,
         "hide_ms": {"p50": round(statistics.median(ordered), 2),
-                    "p99": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 2),
+                    "p99": round(percentile(ordered, 0.99), 2),
                     "max": round(ordered[-1], 2)},
         "frames_after_write": late_frames,
         "latest_frame_after_write_ms": round(max(last_frame_after), 2) if last_frame_after
         else None,
         "targets": {"hide_ms_p99": 20, "latest_frame_after_write_ms": 20},
-        "machine": f"{os.cpu_count()} cpu {platform.machine()}, "
-                   f"{platform.python_implementation()} {platform.python_version()}",
+        "machine": machine(),
     }
 
 

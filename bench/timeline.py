@@ -11,8 +11,6 @@ lookup under 20 us. The last line is a JSON object.
 from __future__ import annotations
 
 import json
-import os
-import platform
 import random
 import statistics
 import time
@@ -23,6 +21,7 @@ from scheduler.playlist import PlaylistUpdate
 from scheduler.timeline import Timeline
 from scheduler.validation import validate_update
 from validate import SITE, large_playlist_update
+from benchutil import machine, percentile
 
 TZ = ZoneInfo("America/New_York")
 LOOKUPS = 20_000
@@ -77,11 +76,10 @@ def main() -> None:
         "day_build_ms": {"median": round(statistics.median(builds), 2),
                          "max": round(max(builds), 2)},
         "lookup_us": {"median": round(statistics.median(warm) / 1000, 2),
-                      "p99": round(sorted(warm)[int(len(warm) * 0.99)] / 1000, 2)},
+                      "p99": round(percentile(warm, 0.99) / 1000, 2)},
         "random_instant_of_month_us_median": round(statistics.median(cold) / 1000, 2),
         "targets": {"day_build_ms": 50, "lookup_us": 20},
-        "machine": f"{os.cpu_count()} cpu {platform.machine()}, "
-                   f"{platform.python_implementation()} {platform.python_version()}",
+        "machine": machine(),
     }))
 
 

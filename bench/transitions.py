@@ -14,22 +14,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
 from player.inprocess import headless_config, loop_asset, running_player, stage_loop
+from benchutil import machine, percentile
 
 CLIPS = Path(__file__).resolve().parent.parent / "tests" / "data"
 FRAME_MS = 1000 / 30
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
 
 async def measure(count: int) -> dict:
@@ -63,8 +57,7 @@ async def measure(count: int) -> dict:
                            "p99_abs": round(percentile([abs(e) for e in errors], 0.99), 2),
                            "max_abs": round(max(abs(e) for e in errors), 2)},
         "targets": {"gap_frames_max": 1.5, "start_error_ms_p99": 5},
-        "machine": f"{os.cpu_count()} cpu {platform.machine()}, "
-                   f"{platform.python_implementation()} {platform.python_version()}",
+        "machine": machine(),
     }
 
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import time
 from datetime import date, timedelta
 
 from scheduler.validation import validate_update
+from benchutil import machine
 
 SITE = "SITE-0042"
 ASSETS = 31 * 24 * 40
@@ -107,8 +106,7 @@ def main() -> None:
         "median_cpu_ms": round(statistics.median(c for _, c in total), 1),
         "median_ms_without_json_decode": round(statistics.median(w for w, _ in checking), 1),
         "target_ms": 500,
-        "machine": f"{os.cpu_count()} cpu {platform.machine()}, "
-                   f"{platform.python_implementation()} {platform.python_version()}",
+        "machine": machine(),
     }))
 
 

@@ -8,6 +8,7 @@ are derived from `state_dir`.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -83,6 +84,29 @@ class TerminalConfig(_Section):
     @property
     def outbox_path(self) -> Path:
         return self.state_dir / "outbox.db"
+
+    def to_toml(self) -> str:
+        """This configuration as the file `load_config` reads back (for installers,
+        rigs and tests that start `gstv player` as a process)."""
+        return "\n".join(_toml_table("", self.model_dump(exclude_none=True))) + "\n"
+
+
+def _toml_table(name: str, table: dict) -> list[str]:
+    lines = [f"[{name}]"] if name else []
+    lines += [f"{key} = {_toml_value(value)}" for key, value in table.items()
+              if not isinstance(value, dict)]
+    for key, value in table.items():
+        if isinstance(value, dict):
+            lines += _toml_table(f"{name}.{key}" if name else key, value)
+    return lines
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, (str, Path)):
+        return json.dumps(str(value))  # a JSON string is a TOML basic string
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    return repr(value)
 
 
 def load_config(path: Path = DEFAULT_CONFIG) -> TerminalConfig:

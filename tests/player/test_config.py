@@ -58,3 +58,9 @@ def test_bad_configuration_names_the_key(tmp_path, text, message):
 def test_unreadable_configuration(tmp_path):
     with pytest.raises(ConfigError, match="cannot read"):
         load_config(tmp_path / "absent.toml")
+
+
+def test_a_configuration_written_as_toml_loads_back_the_same(tmp_path):
+    config = load_config(write(tmp_path, BASE + "payment_uids = [1000, 1001]\n"
+                                              "[player.zones]\nbanner = [0, 10, 20, 30]\n"))
+    assert load_config(write(tmp_path, config.to_toml())) == config

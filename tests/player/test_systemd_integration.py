@@ -21,11 +21,7 @@ def config_file(tmp_path: Path) -> Path:
     config = terminal_config(tmp_path)
     stage(config, [asset("three.mp4", "A3")])
     path = tmp_path / "terminal.toml"
-    path.write_text(
-        f'site_id = "SITE-0042"\nterminal_id = "T1"\ntimezone = "UTC"\n'
-        f'state_dir = "{config.state_dir}"\n[player]\noutput = "headless"\n'
-        f'payment_socket = "{tmp_path / "pay.sock"}"\n'
-        f'status_socket = "{tmp_path / "status.sock"}"\n')
+    path.write_text(config.to_toml())
     return path
 
 

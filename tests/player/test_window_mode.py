@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from player.config import TerminalConfig, Zones
 from tests.player.harness import asset, stage, terminal_config
 
 GSTV = Path(sys.executable).parent / "gstv"
@@ -34,6 +35,12 @@ def display():
     os.close(read_fd)  # only now: Xvfb dies of SIGPIPE if it finds its -displayfd closed
 
 
+def window_config(tmp_path: Path, zones: Zones) -> TerminalConfig:
+    config = terminal_config(tmp_path)
+    player = config.player.model_copy(update={"output": "window", "zones": zones})
+    return config.model_copy(update={"player": player})
+
+
 def status(path: Path) -> dict:
     with socket.socket(socket.AF_UNIX) as sock:
         sock.connect(str(path))
@@ -41,17 +48,13 @@ def status(path: Path) -> dict:
 
 
 def test_window_mode_plays_and_follows_the_payment_protocol(tmp_path, display):
-    config = terminal_config(tmp_path)
+    zones = Zones(screen=(640, 360), full_video=(0, 0, 640, 360),
+                  transaction_video=(0, 0, 400, 240), banner=(0, 280, 640, 80),
+                  coupon=(400, 0, 240, 280))
+    config = window_config(tmp_path, zones)
     stage(config, [asset("one.mp4", "A1"), asset("two.mp4", "A2")])
     path = tmp_path / "terminal.toml"
-    path.write_text(
-        f'site_id = "SITE-0042"\nterminal_id = "T1"\ntimezone = "UTC"\n'
-        f'state_dir = "{config.state_dir}"\n[player]\noutput = "window"\n'
-        f'payment_socket = "{tmp_path / "pay.sock"}"\n'
-        f'status_socket = "{tmp_path / "status.sock"}"\n'
-        '[player.zones]\nscreen = [640, 360]\nfull_video = [0, 0, 640, 360]\n'
-        'transaction_video = [0, 0, 400, 240]\nbanner = [0, 280, 640, 80]\n'
-        'coupon = [400, 0, 240, 280]\n')
+    path.write_text(config.to_toml())
     log = tmp_path / "player.log"
     with log.open("wb") as err:
         player = subprocess.Popen([str(GSTV), "player", "--config", str(path)],
@@ -86,12 +89,8 @@ def test_window_mode_plays_and_follows_the_payment_protocol(tmp_path, display):
 
 
 def test_window_mode_without_a_display_fails_clearly(tmp_path):
-    config = terminal_config(tmp_path)
     path = tmp_path / "terminal.toml"
-    path.write_text(
-        f'site_id = "S"\nterminal_id = "T1"\ntimezone = "UTC"\nstate_dir = "{config.state_dir}"\n'
-        f'[player]\noutput = "window"\npayment_socket = "{tmp_path / "p.sock"}"\n'
-        f'status_socket = "{tmp_path / "s.sock"}"\n')
+    path.write_text(window_config(tmp_path, Zones()).to_toml())
     proc = subprocess.run([str(GSTV), "player", "--config", str(path)],
                           env=dict(os.environ, DISPLAY=":4242"), capture_output=True, text=True,
                           timeout=60)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import time
 
 from player.outbox import Outbox
@@ -129,9 +130,14 @@ async def test_a_broken_file_is_skipped_without_pop_and_playback_goes_on(tmp_pat
 async def test_a_file_that_cannot_be_decoded_at_preroll_shows_black_and_no_pop(tmp_path):
     config = terminal_config(tmp_path)
     stage(config, [asset("one.mp4", "A1"), asset("two.mp4", "A2")])
+    # two.mp4 is garbage whose cached duration says it is fine (a file corrupted after
+    # it was probed): the timeline plays it, the preroll finds nothing to decode.
+    broken = config.media / "two.mp4"
+    broken.write_bytes(bytes(11155))
+    stat = broken.stat()
+    (config.media / ".two.mp4.duration").write_text(json.dumps(
+        {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "duration_ms": 1500}))
     async with running_player(config) as player:
-        # Replace two.mp4 after its duration was probed: it fails when prerolled.
-        (config.media / "two.mp4").write_bytes(bytes(11155))
         await asyncio.sleep(5)
         labels = {f.label for f in player.frames}
         assert player.daemon.slots_started >= 2

@@ -273,9 +273,8 @@ class PlayerDaemon:
         if content is None:
             return
         local = from_epoch_ms(at, self._config.tz)
-        level = volume_at(content.configuration, local.hour * 60 + local.minute)
-        if not content.configuration.volume:
-            level = self._config.player.default_volume
+        level = volume_at(content.configuration, local.hour * 60 + local.minute,
+                          default=self._config.player.default_volume)
         if level != self._volume:
             log.info("volume_change level=%s", level)
         self._volume = level

@@ -51,3 +51,5 @@ def test_volume_is_the_latest_setting_at_or_before_wrapping_from_yesterday(minut
 
 def test_no_volume_settings_is_the_default():
     assert volume_at(SiteConfiguration(siteId="S"), 600) == 50
+    assert volume_at(SiteConfiguration(siteId="S"), 600, default=35) == 35
+    assert volume_at(CONFIG, 600, default=35) == 70

@@ -25,7 +25,7 @@ test: setup
 	$(VENV)/bin/python -m pytest -q
 
 bench: setup
-	@for b in bench/*.py; do echo "== $$b"; $(VENV)/bin/python $$b || exit 1; done
+	@for b in bench/[!_]*.py; do echo "== $$b"; $(VENV)/bin/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from player.inprocess import headless_config, loop_asset, stage_loop
-from benchutil import machine
+from _common import machine
 
 MEDIA = Path(__file__).resolve().parent.parent / "assets" / "media"
 TICKS = os.sysconf("SC_CLK_TCK")

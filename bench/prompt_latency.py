@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from player.inprocess import headless_config, loop_asset, running_player, stage_loop
-from benchutil import machine, percentile
+from _common import machine, percentile
 
 MEDIA = Path(__file__).resolve().parent.parent / "assets" / "media"
 

@@ -21,7 +21,7 @@ from scheduler.playlist import PlaylistUpdate
 from scheduler.timeline import Timeline
 from scheduler.validation import validate_update
 from validate import SITE, large_playlist_update
-from benchutil import machine, percentile
+from _common import machine, percentile
 
 TZ = ZoneInfo("America/New_York")
 LOOKUPS = 20_000

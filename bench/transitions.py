@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from player.inprocess import headless_config, loop_asset, running_player, stage_loop
-from benchutil import machine, percentile
+from _common import machine, percentile
 
 CLIPS = Path(__file__).resolve().parent.parent / "tests" / "data"
 FRAME_MS = 1000 / 30

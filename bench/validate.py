@@ -17,7 +17,7 @@ import time
 from datetime import date, timedelta
 
 from scheduler.validation import validate_update
-from benchutil import machine
+from _common import machine
 
 SITE = "SITE-0042"
 ASSETS = 31 * 24 * 40

@@ -10,7 +10,9 @@ set -euo pipefail
 # libvlc5 + vlc-plugin-base: the decoder stack python-vlc loads.
 # vlc-plugin-video-output: xcb_x11, the only output that renders into a Tk frame.
 # xvfb: a real X server for the window-mode tests on machines without a screen.
-packages=(libvlc5 vlc-plugin-base vlc-plugin-video-output xvfb)
+# chrony: a real NTP server the sync tests start on loopback (never as the system's
+# time service: installing it on a machine without systemd starts nothing).
+packages=(libvlc5 vlc-plugin-base vlc-plugin-video-output xvfb chrony)
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -2,8 +2,8 @@
 `state_dir/active/`, and the media present in the media directory.
 
 The agent stages `active/playlist.json` and `active/config.json` atomically; the player
-notices a change by the files' and the media directory's modification stamps, checked
-at slot boundaries only, and builds a new `Timeline`. A staged file that fails to load
+notices a change by the size and modification time of those files and of the media
+they name, checked at slot boundaries only, and builds a new `Timeline`. A staged file that fails to load
 leaves the previous content in force (logged); with nothing ever staged, the player
 plays the default initialization configuration and no playlist (black, or the blankout
 video if one is configured).
@@ -42,24 +42,28 @@ class ContentLoader:
         self._config = config
         self._durations = durations
         self._stamp: tuple | None = None
+        self._names: frozenset[str] = frozenset()  # media the content refers to
         self.content: Content | None = None
 
     def _current_stamp(self) -> tuple:
-        def mtime(path: Path) -> int | None:
+        """What the content depends on: the two staged files and the media they name.
+        Not the media directory as a whole: the duration cache writes there, and a
+        reload rebuilds the day's slot table (tens of ms of the interpreter)."""
+        def version(path: Path) -> tuple[int, int] | None:
             try:
-                return path.stat().st_mtime_ns
+                stat = path.stat()
             except OSError:
                 return None
+            return stat.st_size, stat.st_mtime_ns
         active = self._config.active_dir
-        return (mtime(active / "playlist.json"), mtime(active / "config.json"),
-                mtime(self._config.media))
+        media = self._config.media
+        return (version(active / "playlist.json"), version(active / "config.json"),
+                tuple(version(media / name) for name in sorted(self._names)))
 
     async def refresh(self) -> bool:
         """Reload if anything changed since the last load; whether content changed."""
-        stamp = self._current_stamp()
-        if stamp == self._stamp and self.content is not None:
+        if self.content is not None and self._current_stamp() == self._stamp:
             return False
-        self._stamp = stamp
         previous = self.content
         site, playlist_version = self._load_playlist(previous)
         configuration, config_version = self._load_configuration(previous)
@@ -68,6 +72,8 @@ class ContentLoader:
         names |= {b.filename for b in (site.banners if site else ())}
         if configuration.blankoutVideo:
             names.add(configuration.blankoutVideo)
+        self._names = frozenset(names)
+        self._stamp = self._current_stamp()
         durations = await asyncio.to_thread(self._durations.durations, names)
         timeline = Timeline(site=site, configuration=configuration, durations=durations,
                             tz=self._config.tz)

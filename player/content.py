@@ -84,24 +84,25 @@ class ContentLoader:
         return True
 
     def _load_playlist(self, previous: Content | None) -> tuple[Site | None, str | None]:
-        path = self._config.active_dir / "playlist.json"
-        if not path.exists():
-            return None, None
-        outcome = validate_update("playlist", path.read_bytes(), site_id=self._config.site_id)
+        raw = self._read_staged("playlist.json")
+        if raw is None:
+            return (previous.site, previous.playlist_version) if previous else (None, None)
+        outcome = validate_update("playlist", raw, site_id=self._config.site_id)
         if not outcome.ok or not isinstance(outcome.update, PlaylistUpdate):
             log.error("staged_playlist_rejected error=%s keeping=%s", outcome.error,
                       previous.playlist_version if previous else None)
             return (previous.site, previous.playlist_version) if previous else (None, None)
         update = outcome.update
-        return update.site(self._config.site_id), _version(update.guid, update)
+        return update.site(self._config.site_id), _version(update)
 
     def _load_configuration(self, previous: Content | None) -> tuple[SiteConfiguration,
                                                                        str | None]:
-        path = self._config.active_dir / "config.json"
-        if not path.exists():
+        raw = self._read_staged("config.json")
+        if raw is None:
+            if previous:
+                return previous.configuration, previous.config_version
             return default_configuration(self._config.site_id), None
-        outcome = validate_update("configuration", path.read_bytes(),
-                                  site_id=self._config.site_id)
+        outcome = validate_update("configuration", raw, site_id=self._config.site_id)
         if not outcome.ok or not isinstance(outcome.update, ConfigurationUpdate):
             log.error("staged_config_rejected error=%s keeping=%s", outcome.error,
                       previous.config_version if previous else "default")
@@ -109,9 +110,20 @@ class ContentLoader:
                 return previous.configuration, previous.config_version
             return default_configuration(self._config.site_id), None
         update = outcome.update
-        return update.site(self._config.site_id) or update.configuration[0], _version(
-            update.guid, update)
+        return update.site(self._config.site_id) or update.configuration[0], _version(update)
+
+    def _read_staged(self, name: str) -> bytes | None:
+        """The staged file, or None when there is none or it cannot be read (logged):
+        either way the content in force stays."""
+        path = self._config.active_dir / name
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            log.error("staged_file_unreadable file=%s error=%s", name, exc.strerror or exc)
+            return None
 
 
-def _version(guid: str, update: PlaylistUpdate | ConfigurationUpdate) -> str:
-    return f"{guid}@{format_timestamp(update.updatedOn)}"
+def _version(update: PlaylistUpdate | ConfigurationUpdate) -> str:
+    return f"{update.guid}@{format_timestamp(update.updatedOn)}"

@@ -99,8 +99,8 @@ class PlayerDaemon:
         await self._payment.start()
         await self._status.start()
         # Everything built so far lives as long as the daemon: out of the collector's
-        # sight, a full collection no longer walks it. Such a collection held the
-        # interpreter for ~130 ms here, long enough to lose a transition's frames.
+        # sight, a full collection no longer walks it, so it cannot hold the
+        # interpreter (and the frame callbacks) for long at a slot boundary.
         gc.freeze()
         notify("READY=1", "STATUS=playing")
         log.info("player_started site=%s terminal=%s output=%s", self._config.site_id,
@@ -172,17 +172,20 @@ class PlayerDaemon:
                      "black", self._local(slot.end))
         else:
             self._engine.show(deck)
-            record = None
-            if slot.kind == "asset" and slot.asset is not None:
-                record = self._pop.begin(
-                    filename=slot.filename, asset_id=slot.asset.assetId,
-                    ti_number=slot.asset.tiNumber, start_ms=at,
-                    screen_state=self._screen_state())
-            self._showing = _Showing(slot, record, self._screen_state(), at)
+            state = self._screen_state()
+            self._showing = _Showing(slot, self._open_record(slot, at, state), state, at)
             self.slots_started += 1
             log.info("slot_start kind=%s file=%s asset=%s loop=%s until=%s", slot.kind,
                      slot.filename, slot.asset_id, slot.loop_number, self._local(slot.end))
         self._update_window()
+
+    def _open_record(self, slot: Slot, at: int, screen_state: str) -> str | None:
+        """A POP record for an asset appearing at `at`; blankout and idle get none."""
+        if slot.kind != "asset" or slot.asset is None:
+            return None
+        return self._pop.begin(filename=slot.asset.filename, asset_id=slot.asset.assetId,
+                               ti_number=slot.asset.tiNumber, start_ms=at,
+                               screen_state=screen_state)
 
     def _end_showing(self, at: int) -> None:
         if self._showing is not None and self._showing.record_id is not None:
@@ -233,7 +236,7 @@ class PlayerDaemon:
         if new.phase != old.phase:
             log.info("phase_change from=%s to=%s", old.phase, new.phase)
             self._restate_showing(now)
-            self._update_window()
+        self._update_window()
 
     def _screen_state(self) -> str:
         return "Partial" if self._payment.state.in_transaction else "Full"
@@ -247,10 +250,7 @@ class PlayerDaemon:
         if state == showing.screen_state:
             return
         self._pop.end(showing.record_id, now)
-        slot = showing.slot
-        showing.record_id = self._pop.begin(
-            filename=slot.filename, asset_id=slot.asset.assetId, ti_number=slot.asset.tiNumber,
-            start_ms=now, screen_state=state)
+        showing.record_id = self._open_record(showing.slot, now, state)
         showing.screen_state = state
         showing.since_ms = now
 

@@ -128,8 +128,8 @@ class VlcEngine:
 
     @property
     def instance(self) -> vlc.Instance:
-        """The libVLC instance, to share (the media probe needs no instance of its own:
-        each one loads every plugin again, some 10 MB)."""
+        """The libVLC instance, to share with the media probe: one instance, one plugin
+        scan and one set of libVLC threads per process."""
         return self._instance
 
     def set_xwindow(self, deck: int, window_id: int) -> None:
@@ -178,7 +178,7 @@ class VlcEngine:
         deck.label = None
         return None
 
-    async def _prime(self, deck: _Deck, offset_ms: int) -> int | None:
+    async def _prime(self, deck: _Deck, offset_ms: int) -> int:
         """Seek the paused deck to where it already is: libVLC then decodes and renders
         that picture while paused, so it is ready on the deck when the deck is shown,
         and the pictures after it follow the media clock exactly."""
@@ -238,15 +238,6 @@ class VlcEngine:
         self._volume = max(0, min(100, round(level)))
         if self._active is not None:
             self._decks[self._active].player.audio_set_volume(self._volume)
-
-    def position_ms(self) -> int | None:
-        if self._active is None:
-            return None
-        return self._decks[self._active].player.get_time()
-
-    def is_playing(self) -> bool:
-        return self._active is not None and (
-            self._decks[self._active].player.get_state() == vlc.State.Playing)
 
     def close(self) -> None:
         for deck in self._decks:

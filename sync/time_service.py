@@ -71,11 +71,15 @@ class TimeClient:
         while (left := deadline - asyncio.get_running_loop().time()) > 0:
             if not await self._socket.poll(left * 1000):
                 break
-            _, payload = await self._socket.recv_multipart()
+            frames = await self._socket.recv_multipart()
             t4 = self._clock.now_exact_ms()
-            reply = json.loads(payload)
-            if reply.get("t1") == t1:
-                return Exchange(t1, float(reply["t2"]), float(reply["t3"]), t4)
+            try:
+                _, payload = frames
+                reply = json.loads(payload)
+                if reply["t1"] == t1:
+                    return Exchange(t1, float(reply["t2"]), float(reply["t3"]), t4)
+            except (ValueError, KeyError, TypeError):
+                log.warning("time_reply_malformed frames=%d", len(frames))
         return None
 
     def close(self) -> None:

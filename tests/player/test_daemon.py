@@ -176,6 +176,7 @@ async def test_banners_and_coupons_are_chosen_for_the_window(tmp_path):
         await player.send(b'{"event": "fueling_end"}')
         post = window.calls[-1]
     assert pre["transaction"] and pre["banner"].name == "pre.png"
+    assert not pre["prompting"]
     assert during["banner"] is None
     assert post["banner"].name == "post.png"
     assert pre["coupon"].barcode == "036000291452"
@@ -219,3 +220,17 @@ async def test_a_file_removed_while_it_plays_does_not_stop_the_player(tmp_path):
         recent = {f.label for f in player.frames[-30:]}
         started = player.daemon.slots_started
     assert started >= 3 and recent == {"one.mp4"}
+
+
+async def test_the_window_follows_a_prompt_without_a_phase_change(tmp_path):
+    config = terminal_config(tmp_path)
+    stage(config, [asset("three.mp4", "A3")])
+    window = RecordingWindow()
+    async with running_player(config, window=window) as player:
+        await showing(player)
+        await player.send(b'{"event": "prompt_start"}')
+        during = window.calls[-1]
+        await player.send(b'{"event": "prompt_end"}')
+        after = window.calls[-1]
+    assert during["prompting"] is True and during["coupon"] is None
+    assert after["prompting"] is False

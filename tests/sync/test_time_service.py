@@ -62,3 +62,18 @@ async def test_a_silent_leader_times_out_and_a_late_reply_is_not_taken(context):
         client.close()
         silent.close()
     assert exchange is not None and exchange.t1 == t1 and exchange.t2 == t1 + 10.0
+
+
+async def test_a_malformed_reply_is_dropped(context):
+    rogue = context.socket(zmq.ROUTER)
+    rogue.bind("tcp://127.0.0.1:*")
+    client = TimeClient(context, rogue.getsockopt_string(zmq.LAST_ENDPOINT), SiteClock())
+    try:
+        pending = asyncio.create_task(client.exchange(timeout_s=0.5))
+        identity, _, _ = await rogue.recv_multipart()
+        await rogue.send_multipart([identity, b"", b"not json"])
+        await rogue.send_multipart([identity, b"", b'{"t2": 1}'])
+        assert await pending is None
+    finally:
+        client.close()
+        rogue.close()

@@ -35,6 +35,8 @@ from typing import Literal, NamedTuple
 
 import vlc
 
+from player.rate import RATE_BASE, request_for
+
 log = logging.getLogger(__name__)
 
 START_LEAD_MS = 10  # media clock starts this long after set_pause(0) (measured here)
@@ -42,8 +44,10 @@ PREROLL_TIMEOUT_S = 3.0
 PRIME_WINDOW_S = 0.06
 PRIME_TIMEOUT_S = 0.5
 NO_TRACKS_TIMEOUT_S = 0.5
+# --no-audio-time-stretch: rate changes resample instead of time-stretching, which
+# keeps the sound continuous (see player.rate).
 _COMMON_ARGS = ("--quiet", "--no-video-title-show", "--no-osd", "--no-spu", "--no-stats",
-                "--no-snapshot-preview", "--no-media-library")
+                "--no-snapshot-preview", "--no-media-library", "--no-audio-time-stretch")
 
 
 class Frame(NamedTuple):
@@ -52,18 +56,47 @@ class Frame(NamedTuple):
     monotonic_ns: int
     label: str  # what the deck was showing (file name)
     deck: int
+    number: int = -1  # the frame number drawn in the picture (sync test clip), or -1
 
 
 class FrameLog:
-    """What a headless screen displayed: one entry per frame, bounded."""
+    """What a headless screen displayed: one entry per frame, bounded. With `trace`,
+    every frame is also queued for `drain()`, which the player writes to its frame
+    trace file for rigs and the simulator."""
 
-    def __init__(self, capacity: int = 200_000) -> None:
+    def __init__(self, capacity: int = 200_000, *, trace: bool = False) -> None:
         self.frames: deque[Frame] = deque(maxlen=capacity)
         self.count = 0
+        self._trace: deque[Frame] | None = deque() if trace else None
 
-    def record(self, label: str, deck: int) -> None:
-        self.frames.append(Frame(time.monotonic_ns(), label, deck))
+    def record(self, label: str, deck: int, number: int = -1, at_ns: int | None = None) -> None:
+        frame = Frame(at_ns or time.monotonic_ns(), label, deck, number)
+        self.frames.append(frame)
         self.count += 1
+        if self._trace is not None:
+            self._trace.append(frame)
+
+    def drain(self) -> list[Frame]:
+        """Frames recorded since the last drain (thread-safe against `record`)."""
+        out = []
+        while self._trace:
+            out.append(self._trace.popleft())
+        return out
+
+
+# The sync test clip (assets/sync/frame-counter.mp4) draws its frame number as 16
+# black/white cells across the top half of the picture, most significant bit first.
+NUMBER_CELLS = 16
+
+
+def read_frame_number(buffer, width: int, height: int) -> int:
+    """The frame number drawn in an RV32 picture of the sync test clip."""
+    row = (height // 4) * width
+    number = 0
+    for cell in range(NUMBER_CELLS):
+        x = int((cell + 0.5) * width / NUMBER_CELLS)
+        number = (number << 1) | (buffer[(row + x) * 4 + 1] > 127)
+    return number
 
 
 class _Deck:
@@ -73,12 +106,17 @@ class _Deck:
         self.label: str | None = None
         self.callbacks: tuple = ()
         self.pictures = 0  # pictures rendered since the media was loaded
+        self.frame_ms = 0.0  # the media's frame interval, when known
+        # Monotonic times (ns) of the latest pictures, to measure the deck's position.
+        self.displayed: deque[int] = deque(maxlen=64)
+        self.last_display_ns = 0
 
 
 class VlcEngine:
     def __init__(
         self, *, output: Literal["window", "headless"], sink_size: tuple[int, int] = (160, 90),
         frame_log: FrameLog | None = None, extra_args: tuple[str, ...] = (),
+        read_numbers: bool = False,
     ) -> None:
         args = list(_COMMON_ARGS) + list(extra_args)
         if output == "headless":
@@ -97,15 +135,21 @@ class VlcEngine:
         self._volume = 50
         self.hidden_at_ns: int | None = None  # when hide() last took effect
         self.on_visibility: Callable[[int | None], None] = lambda deck: None
+        self._read_numbers = read_numbers
+        self._sink_size = sink_size
         if output == "headless":
             width, height = sink_size
-            self._buffer = (ctypes.c_ubyte * (width * height * 4))()
             for deck in self._decks:
                 self._attach_sink(deck, width, height)
 
     # -- set-up -------------------------------------------------------------------------
     def _attach_sink(self, deck: _Deck, width: int, height: int) -> None:
-        buffer = ctypes.cast(self._buffer, ctypes.c_void_p)
+        """A picture buffer per deck (the standby deck renders while the other plays),
+        and a display callback that notes when each picture is shown. A picture shown
+        again less than half a frame after the previous one is libVLC repainting it
+        (it does on every rate change), not a new frame."""
+        pixels = (ctypes.c_ubyte * (width * height * 4))()
+        buffer = ctypes.cast(pixels, ctypes.c_void_p)
 
         @vlc.CallbackDecorators.VideoLockCb
         def lock(opaque, planes):
@@ -118,11 +162,18 @@ class VlcEngine:
 
         @vlc.CallbackDecorators.VideoDisplayCb
         def display(opaque, picture):
+            now = time.monotonic_ns()
+            repaint = now - deck.last_display_ns < max(deck.frame_ms, 16) * 500_000
+            deck.last_display_ns = now
             deck.pictures += 1
+            if repaint:
+                return
+            deck.displayed.append(now)
             if self._shown == deck.index and deck.label is not None:
-                self.frame_log.record(deck.label, deck.index)
+                number = read_frame_number(pixels, width, height) if self._read_numbers else -1
+                self.frame_log.record(deck.label, deck.index, number, now)
 
-        deck.callbacks = (lock, unlock, display)  # keep the ctypes thunks alive
+        deck.callbacks = (lock, unlock, display, pixels)  # keep thunks and buffer alive
         deck.player.video_set_callbacks(lock, unlock, display, None)
         deck.player.video_set_format("RV32", width, height, width * 4)
 
@@ -140,13 +191,17 @@ class VlcEngine:
     def standby(self) -> int:
         return 1 if self._active == 0 else 0
 
-    async def preroll(self, path: Path, label: str, offset_ms: int = 0) -> int | None:
-        """Open `path` paused on the standby deck, `offset_ms` into it; the deck, or
-        None when the file cannot be opened or decoded."""
+    async def preroll(self, path: Path, label: str, offset_ms: int = 0,
+                      rate_divisor: int = RATE_BASE) -> int | None:
+        """Open `path` paused on the standby deck, `offset_ms` into it, its rate set
+        while it is paused; the deck, or None when the file cannot be opened or
+        decoded."""
         deck = self._decks[self.standby]
         deck.player.stop()
         deck.label = label
         deck.pictures = 0
+        deck.displayed.clear()
+        deck.frame_ms = 0.0
         media = self._instance.media_new_path(str(path))
         media.add_option(":start-paused")
         if offset_ms > 0:
@@ -164,8 +219,12 @@ class VlcEngine:
                 # Paused comes before the demuxer has looked at the file: only decodable
                 # tracks prove it can be played.
                 if deck.player.video_get_track_count() > 0:
+                    fps = deck.player.get_fps()
+                    deck.frame_ms = 1000 / fps if fps and fps > 0 else 0.0
+                    self.set_rate(deck.index, rate_divisor)
                     return await self._prime(deck, offset_ms)
                 if deck.player.audio_get_track_count() > 0:
+                    self.set_rate(deck.index, rate_divisor)
                     return deck.index
                 paused_since = paused_since or time.monotonic()
                 if time.monotonic() - paused_since > NO_TRACKS_TIMEOUT_S:
@@ -200,6 +259,16 @@ class VlcEngine:
         deck = self._decks[deck_index]
         deck.player.audio_set_volume(self._volume)
         deck.player.set_pause(0)
+
+    def set_rate(self, deck_index: int, divisor: int) -> None:
+        """Play `deck_index` at libVLC's rate `RATE_BASE / divisor` (see player.rate)."""
+        self._decks[deck_index].player.set_rate(request_for(divisor))
+
+    def displayed(self, deck_index: int) -> tuple[list[int], float]:
+        """Monotonic times (ns) of the deck's latest pictures and its frame interval
+        (ms, 0 when unknown): what the sync controller measures position from."""
+        deck = self._decks[deck_index]
+        return list(deck.displayed), deck.frame_ms
 
     def show(self, deck_index: int) -> None:
         """Put an unpaused deck on screen with its sound; the previous deck stops."""
@@ -250,5 +319,8 @@ class VlcEngine:
         shown = self._decks[deck] if deck is not None else None
         if shown is not None and shown.pictures and shown.label is not None:
             # The deck's primed picture is what the screen shows from this moment.
-            self.frame_log.record(shown.label, shown.index)
+            number = -1
+            if self._read_numbers and shown.callbacks:
+                number = read_frame_number(shown.callbacks[3], *self._sink_size)
+            self.frame_log.record(shown.label, shown.index, number)
         self.on_visibility(deck)

@@ -51,6 +51,7 @@ class SiteClock:
         self._slew_rate = 0.0  # extra ms of site time per local ms while slewing
         self._slew_end = local
         self.trusted = False
+        self.steps = 0  # how many times site time was stepped: playback must rejoin
 
     # -- reading ------------------------------------------------------------------------
     def now_ms(self) -> int:
@@ -59,6 +60,28 @@ class SiteClock:
 
     def now_exact_ms(self) -> float:
         return self._site_at(self._local_ms())
+
+    def site_at_monotonic(self, monotonic_ns: int) -> float:
+        """Site time (ms) at a past or future reading of the monotonic clock, e.g. the
+        moment a frame was displayed."""
+        return self._site_at(self._local_at(monotonic_ns))
+
+    def local_ms(self) -> float:
+        """This terminal's oscillator in ms, never steered: the follower measures the
+        leader against it, so its own corrections do not muddle the measure."""
+        return self._local_ms()
+
+    def rate_now(self) -> float:
+        """Site ms per oscillator ms at this moment, a slew under way included: the
+        rate media must play at for a screen to stay on the site timeline."""
+        slewing = self._local_ms() < self._slew_end
+        return self._rate + (self._slew_rate if slewing else 0.0)
+
+    @property
+    def oscillator_factor(self) -> float:
+        """How fast this terminal's oscillator runs against true time (1 + injected
+        drift): the engine plays media this much fast too, as a real crystal would."""
+        return self._drift
 
     def monotonic_at(self, site_ms: float) -> float:
         """The monotonic time (seconds, as `time.monotonic()`) at which site time
@@ -77,6 +100,7 @@ class SiteClock:
         self._reanchor(now)
         if abs(error_ms) >= STEP_THRESHOLD_MS:
             self._anchor_site += error_ms
+            self.steps += 1
             self._slew_rate, self._slew_end = 0.0, now
             return "step"
         speed = MAX_SLEW_PPM / 1e6
@@ -91,8 +115,10 @@ class SiteClock:
     # -- the function ---------------------------------------------------------------------
     def _local_ms(self) -> float:
         """The monotonic clock as this terminal's oscillator counts it."""
-        elapsed = self._monotonic_ns() - self._origin_ns
-        return (self._origin_ns + elapsed * self._drift) / 1e6
+        return self._local_at(self._monotonic_ns())
+
+    def _local_at(self, monotonic_ns: int) -> float:
+        return (self._origin_ns + (monotonic_ns - self._origin_ns) * self._drift) / 1e6
 
     def _site_at(self, local: float) -> float:
         slewing = max(0.0, min(local, self._slew_end) - self._anchor_local)

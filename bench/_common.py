@@ -5,12 +5,10 @@ from __future__ import annotations
 import os
 import platform
 
+from sync.skew import percentile  # noqa: F401  (one definition for benches and the sim)
+
 
 def machine() -> str:
     return (f"{os.cpu_count()} cpu {platform.machine()}, "
             f"{platform.python_implementation()} {platform.python_version()}")
 
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]

@@ -14,13 +14,14 @@ import sys
 from gstv import (
     player_command,
     schedule_command,
+    sim_command,
     status_command,
     summary_command,
     validate_command,
 )
 
 _COMMANDS = (validate_command, summary_command, schedule_command, player_command,
-             status_command)
+             status_command, sim_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,12 +14,11 @@ from pathlib import Path
 from gstv.logs import setup_logging
 from player.config import DEFAULT_CONFIG, ConfigError, TerminalConfig, load_config
 from player.content import ContentLoader
+from player.build import build_clock, build_engine
 from player.daemon import PlayerDaemon
 from player.durations import DurationCache
-from player.engine import VlcEngine
 from player.pop_writer import PopWriter
 from player.probe import MediaProbe
-from sync.clock import SiteClock
 
 log = logging.getLogger("gstv.player")
 
@@ -58,6 +57,9 @@ _M_MMAP_THRESHOLD = -3
 def run(args: argparse.Namespace) -> int:
     setup_logging(args.verbose)
     tune_malloc()
+    # libVLC's display callbacks (headless) need the GIL: hand it over after 0.5 ms
+    # instead of 5, so a busy event loop delays a frame's timestamp by less.
+    sys.setswitchinterval(0.0005)
     try:
         config = load_config(args.config)
     except ConfigError as exc:
@@ -76,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
 async def serve(config: TerminalConfig) -> None:
     config.media.mkdir(parents=True, exist_ok=True)
     config.active_dir.mkdir(parents=True, exist_ok=True)
-    engine = VlcEngine(output=config.player.output, sink_size=config.player.headless_size)
+    engine = build_engine(config)
     window = None
     if config.player.output == "window":
         import tkinter  # Tk only where there is a display
@@ -90,8 +92,8 @@ async def serve(config: TerminalConfig) -> None:
             raise CannotStart(f"no window: {exc} (is DISPLAY right?)") from exc
     pop = PopWriter(config.outbox_path, site_id=config.site_id, screen_id=config.terminal_id)
     content = ContentLoader(config, DurationCache(config.media, MediaProbe(engine.instance)))
-    daemon = PlayerDaemon(config, clock=SiteClock(), engine=engine, pop=pop, content=content,
-                          window=window)
+    daemon = PlayerDaemon(config, clock=build_clock(config), engine=engine, pop=pop,
+                          content=content, window=window)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

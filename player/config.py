@@ -49,7 +49,49 @@ class PlayerSection(_Section):
     payment_gids: tuple[int, ...] = ()
     default_volume: int = Field(default=50, ge=0, le=100)
     headless_size: tuple[int, int] = (160, 90)
+    # Headless only, for rigs and `gstv sim`: append every displayed frame to this file
+    # ("monotonic_ns deck number label" lines), reading frame numbers drawn by the
+    # sync test clip when `read_frame_numbers`.
+    frame_trace: Path | None = None
+    read_frame_numbers: bool = False
     zones: Zones = Zones()
+
+
+class Peer(_Section):
+    id: str = Field(min_length=1)
+    endpoint: str = Field(pattern=r"^(tcp|ipc)://")
+
+
+class SyncSection(_Section):
+    """Site sync (sync.site_sync). `peers` lists every terminal of the site, this one
+    included: its own entry is where it listens, unless `bind` says otherwise (e.g.
+    "tcp://*:5570" behind NAT or in a rig). One peer or none: a site of one."""
+
+    peers: tuple[Peer, ...] = ()
+    leader: str | None = None  # a preferred leader; default the lowest reachable id
+    bind: str | None = Field(default=None, pattern=r"^(tcp|ipc)://")
+    ntp_servers: tuple[str, ...] = ()  # "host" or "host:port"
+    ntp_interval_s: float = Field(default=64, gt=0)
+    # Wait this long at start for the site's time before playing on our own clock.
+    join_wait_s: float = Field(default=3, ge=0)
+    # Steer media onto the site clock's rate (player.rate); off only to show the drift.
+    compensate_drift: bool = True
+
+    @field_validator("peers")
+    @classmethod
+    def _unique_ids(cls, peers: tuple[Peer, ...]) -> tuple[Peer, ...]:
+        ids = [p.id for p in peers]
+        if len(set(ids)) != len(ids):
+            raise ValueError("peer ids must be unique")
+        return peers
+
+
+class FaultsSection(_Section):
+    """Test and simulator only: a wrong RTC and a fast or slow crystal (sync.clock).
+    Never set on a real terminal."""
+
+    clock_offset_ms: float = 0.0
+    clock_drift_ppm: float = Field(default=0.0, ge=-1000, le=1000)
 
 
 class TerminalConfig(_Section):
@@ -59,6 +101,8 @@ class TerminalConfig(_Section):
     state_dir: Path = Path("/var/lib/gstv")
     media_dir: Path | None = None
     player: PlayerSection = PlayerSection()
+    sync: SyncSection = SyncSection()
+    faults: FaultsSection = FaultsSection()
 
     @field_validator("timezone")
     @classmethod
@@ -104,8 +148,12 @@ def _toml_table(name: str, table: dict) -> list[str]:
 def _toml_value(value: object) -> str:
     if isinstance(value, (str, Path)):
         return json.dumps(str(value))  # a JSON string is a TOML basic string
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, (tuple, list)):
         return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    if isinstance(value, dict):  # inside an array: an inline table
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
     return repr(value)
 
 

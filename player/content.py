@@ -12,8 +12,11 @@ video if one is configured).
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from player.config import TerminalConfig
@@ -35,6 +38,27 @@ class Content:
     present: frozenset[str]  # files with a known duration
     playlist_version: str | None  # "guid@updatedOn" of the staged playlist
     config_version: str | None
+    durations: Mapping[str, int]  # the inventory the timeline was built with
+
+    @property
+    def digest(self) -> str:
+        """A short fingerprint of the inventory, announced by the site leader."""
+        text = json.dumps(sorted(self.durations.items()))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    @property
+    def key(self) -> tuple[str | None, str | None, str]:
+        return self.playlist_version, self.config_version, self.digest
+
+    def with_inventory(self, durations: Mapping[str, int], tz) -> Content:
+        """The same playlist and configuration on another inventory: the site
+        leader's, so that every screen computes the leader's timeline (a file only
+        the leader has: black here, in step; a file the leader lacks: skipped
+        site-wide)."""
+        durations = dict(durations)
+        timeline = Timeline(site=self.site, configuration=self.configuration,
+                            durations=durations, tz=tz)
+        return replace(self, timeline=timeline, durations=durations)
 
 
 class ContentLoader:
@@ -78,7 +102,7 @@ class ContentLoader:
         timeline = Timeline(site=site, configuration=configuration, durations=durations,
                             tz=self._config.tz)
         self.content = Content(timeline, site, configuration, frozenset(durations),
-                               playlist_version, config_version)
+                               playlist_version, config_version, durations)
         log.info("content_loaded playlist=%s config=%s media_present=%d",
                  playlist_version, config_version, len(durations))
         return True

@@ -18,6 +18,26 @@ Decisions written down here:
   bounds what a power cut can lose of its duration. Blankout and idle slots: no POP.
 - A file that cannot be opened or decoded is skipped for its slot: black, a log line,
   no POP; the loop carries on with the next slot.
+
+Site sync (sync.site_sync, player.rate):
+- At start a terminal of a site waits up to `[sync] join_wait_s` for the site's time
+  before it joins, so it does not show a few seconds on its own clock first; after
+  that it plays on its own clock and joins the site when it can.
+- When site time is stepped (first contact with the leader, a split site healing, a
+  large NTP correction) the screen rejoins the timeline at a future instant, as after
+  a prompt; smaller corrections are slewed and followed by the rate steering.
+- Rate steering: every `STEER_INTERVAL_S` the playing deck's position error is
+  measured from its displayed pictures (headless: each picture's display time against
+  its due site instant, modulo the frame interval, median of the latest ones), or
+  modelled from the rates it played at (window mode, which has no display callback),
+  and `player.rate` picks libVLC's rate. The wanted rate is the site clock's against
+  our oscillator (`SiteClock.rate`).
+- Content changes follow the leader: the leader announces its playlist/configuration
+  versions and inventory with the first slot boundary at least `SWITCH_LEAD_MS`
+  ahead; every screen holding those versions switches at that boundary, computing the
+  timeline on the leader's inventory. A screen still without the announced versions
+  keeps playing what it has (logged) and switches at its next boundary once it has
+  them. Alone, a terminal switches at its next boundary.
 """
 
 from __future__ import annotations
@@ -31,18 +51,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from player.config import TerminalConfig
-from player.content import ContentLoader
+from player.content import Content, ContentLoader
 from player.engine import START_LEAD_MS, VlcEngine
 from player.notify import notify, watchdog_interval_s
 from player.payment_protocol import PaymentState
 from player.payment_server import PaymentServer
 from player.pop_writer import PopWriter
+from player.rate import RATE_BASE, ModelledPosition, RateSteer, phase_error_ms
 from player.status import StatusServer
 from scheduler.banners import banners_for
 from scheduler.localtime import from_epoch_ms
 from scheduler.timeline import Slot
 from scheduler.volume import volume_at
 from sync.clock import SiteClock
+from sync.site_sync import SiteSync
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +73,11 @@ PREROLL_AHEAD_MS = 1_500  # prepare the next slot this long before it starts
 MIN_JOIN_REMAINDER_MS = 500  # join a slot mid-way only if this much of it is left
 PROGRESS_INTERVAL_S = 1.0
 SPIN_MS = 2.0  # the last stretch before a start is spun, not slept
+STEER_INTERVAL_S = 0.1
+MEASURE_SPAN_MS = 600  # position error: median over the pictures of this last stretch
+SETTLE_AFTER_START_MS = 150  # pictures this soon after a start do not count yet
+SWITCH_LEAD_MS = 4_000
+TRACE_INTERVAL_S = 0.5
 
 
 @dataclass
@@ -65,9 +92,19 @@ class PlayerDaemon:
     def __init__(
         self, config: TerminalConfig, *, clock: SiteClock, engine: VlcEngine,
         pop: PopWriter, content: ContentLoader, window: Any = None,
+        sync: SiteSync | None = None,
     ) -> None:
         self._config = config
         self._clock = clock
+        self._sync = sync or SiteSync(config, clock)
+        self._active: Content | None = None  # what the slot loop plays
+        self._announced: dict[str, Any] | None = None  # as leader
+        self._rebuilt: dict[tuple, Content] = {}  # content on the leader's inventory
+        self._lagging_said: tuple | None = None
+        self._steps_seen = clock.steps
+        self._steer = RateSteer()
+        self._model = ModelledPosition()
+        self._playing: tuple[int, int, float] | None = None  # deck, slot start, since (site ms)
         self._engine = engine
         self._pop = pop
         self._content = content
@@ -89,6 +126,7 @@ class PlayerDaemon:
         self._volume: float = player.default_volume
         self.slots_started = 0
         self.prompts = 0
+        self.position_error_ms = 0.0
 
     # -- lifecycle --------------------------------------------------------------------
     async def run(self, stop: asyncio.Event) -> None:
@@ -96,6 +134,7 @@ class PlayerDaemon:
         if recovered:
             log.warning("pop_recovered_after_crash records=%d", recovered)
         await self._content.refresh()
+        await self._sync.start()
         await self._payment.start()
         await self._status.start()
         # Everything built so far lives as long as the daemon: out of the collector's
@@ -105,8 +144,15 @@ class PlayerDaemon:
         notify("READY=1", "STATUS=playing")
         log.info("player_started site=%s terminal=%s output=%s", self._config.site_id,
                  self._config.terminal_id, self._config.player.output)
+        if not self._sync.alone:
+            joined = await self._sync.wait_in_step(self._config.sync.join_wait_s)
+            log.info("site_join in_step=%s role=%s leader=%s", joined, self._sync.role,
+                     self._sync.leader)
         tasks = [asyncio.create_task(self._slot_loop(), name="slots"),
-                 asyncio.create_task(self._ticker(), name="ticker")]
+                 asyncio.create_task(self._ticker(), name="ticker"),
+                 asyncio.create_task(self._steer_loop(), name="steer")]
+        if self._config.player.frame_trace is not None:
+            tasks.append(asyncio.create_task(self._trace_loop(), name="trace"))
         try:
             await stop.wait()
         finally:
@@ -117,6 +163,7 @@ class PlayerDaemon:
             self._engine.blank()
             await self._payment.stop()
             await self._status.stop()
+            await self._sync.stop()
             log.info("player_stopped")
 
     # -- the slot loop ----------------------------------------------------------------
@@ -128,13 +175,26 @@ class PlayerDaemon:
 
     async def _play_from(self, start_at: int) -> None:
         """Join the timeline at `start_at` and follow it until a prompt interrupts."""
-        slot = self._current_timeline().slot_at(start_at)
-        if slot.end - start_at < MIN_JOIN_REMAINDER_MS:
-            # Too little left of it to be worth a seek, and the next slot would have no
-            # time to preroll: join at the next boundary instead.
-            start_at = slot.end
+        await self._content.refresh()
+        self._active = self._content_for(start_at)
+        headroom = start_at - self._clock.now_ms()
+        while True:
             slot = self._current_timeline().slot_at(start_at)
-        deck = await self._prepare(slot, start_at - slot.start)
+            if slot.end - start_at < MIN_JOIN_REMAINDER_MS:
+                # Too little left of it to be worth a seek, and the next slot would
+                # have no time to preroll: join at the next boundary instead.
+                start_at = slot.end
+                slot = self._current_timeline().slot_at(start_at)
+            deck = await self._prepare(slot, start_at - slot.start)
+            late = self._clock.now_ms() - (start_at - START_LEAD_MS)
+            if deck is None or late <= 0 or self._interrupt.is_set():
+                break
+            # The preroll overran the headroom (a busy machine): starting now would
+            # put this screen `late` ms behind the site for the whole slot. Join
+            # later instead, with more headroom.
+            headroom = min(headroom * 2, 4_000)
+            log.warning("join_late by_ms=%d retry_in_ms=%d", late, headroom)
+            start_at = self._clock.now_ms() + headroom
         while not self._interrupt.is_set():
             if not await self._start_at(start_at, deck):
                 return
@@ -143,20 +203,70 @@ class PlayerDaemon:
             if not await self._sleep_until(slot.end - PREROLL_AHEAD_MS):
                 return
             await self._content.refresh()  # staged updates count from the next boundary
+            self._active = self._content_for(slot.end)
             upcoming = self._next = self._current_timeline().slot_at(slot.end)
             start_at = slot.end
             deck = await self._prepare(upcoming, start_at - upcoming.start)
             slot = upcoming
 
     def _current_timeline(self):
-        assert self._content.content is not None
-        return self._content.content.timeline
+        assert self._active is not None
+        return self._active.timeline
+
+    # -- content, as the site leader announces it --------------------------------------
+    def _content_for(self, boundary: int) -> Content:
+        """The content to play from `boundary` on (see the module docstring)."""
+        candidate = self._content.content
+        assert candidate is not None
+        active = self._active
+        role = self._sync.role
+        if role in ("alone", "starting"):
+            return candidate
+        if role == "leader":
+            announced = self._announced
+            if announced is None or tuple(announced["key"]) != candidate.key:
+                in_force = active is not None and active.key == candidate.key
+                switch_at = 0 if in_force or active is None else self._first_boundary(
+                    self._clock.now_ms() + SWITCH_LEAD_MS)
+                announced = self._announced = {
+                    "key": list(candidate.key), "playlist": candidate.playlist_version,
+                    "config": candidate.config_version, "digest": candidate.digest,
+                    "switch_at": switch_at}
+                self._sync.publish(announced, dict(candidate.durations))
+                log.info("content_announced playlist=%s config=%s digest=%s at=%s",
+                         candidate.playlist_version, candidate.config_version,
+                         candidate.digest, self._local(switch_at) if switch_at else "now")
+            return candidate if announced["switch_at"] <= boundary or active is None \
+                else active
+        announced, inventory = self._sync.leader_content()
+        if announced is None or inventory is None:
+            return active or candidate
+        versions = (announced.get("playlist"), announced.get("config"))
+        if versions != (candidate.playlist_version, candidate.config_version):
+            if self._lagging_said != versions:
+                log.warning("content_differs_from_leader leader_playlist=%s leader_config=%s"
+                            " ours_playlist=%s ours_config=%s", *versions,
+                            candidate.playlist_version, candidate.config_version)
+                self._lagging_said = versions
+            return active or candidate
+        if active is not None and announced.get("switch_at", 0) > boundary:
+            return active
+        key = (*versions, announced.get("digest"))
+        if key not in self._rebuilt:
+            self._rebuilt = {key: candidate.with_inventory(inventory, self._config.tz)}
+        return self._rebuilt[key]
+
+    def _first_boundary(self, after: int) -> int:
+        """The first slot boundary of the timeline in force at or after `after`."""
+        slot = self._current_timeline().slot_at(after)
+        return after if slot.start == after else slot.end
 
     async def _prepare(self, slot: Slot, offset_ms: int) -> int | None:
         if slot.kind == "idle" or slot.filename is None:
             return None
         path = self._config.media / slot.filename
-        deck = await self._engine.preroll(path, slot.filename, offset_ms)
+        divisor = self._steer.start(self._wanted_rate())
+        deck = await self._engine.preroll(path, slot.filename, offset_ms, divisor)
         if deck is None:
             log.warning("slot_skipped file=%s asset=%s reason=cannot_open_or_decode",
                         slot.filename, slot.asset_id)
@@ -165,6 +275,7 @@ class PlayerDaemon:
     def _begin(self, slot: Slot, deck: int | None, at: int) -> None:
         self._end_showing(at)
         self._apply_volume(at)
+        self._playing = None
         if deck is None:
             self._engine.blank()
             self._showing = _Showing(slot, None, self._screen_state(), at)
@@ -172,6 +283,8 @@ class PlayerDaemon:
                      "black", self._local(slot.end))
         else:
             self._engine.show(deck)
+            self._playing = (deck, slot.start, at)
+            self._model.start(time.monotonic(), RATE_BASE / self._steer.divisor)
             state = self._screen_state()
             self._showing = _Showing(slot, self._open_record(slot, at, state), state, at)
             self.slots_started += 1
@@ -224,6 +337,7 @@ class PlayerDaemon:
         now = self._clock.now_ms()
         if new.prompting and not old.prompting:
             self._engine.hide()  # picture and sound first, bookkeeping after
+            self._playing = None
             self._interrupt.set()
             self._resume.clear()
             self._end_showing(now)
@@ -267,6 +381,73 @@ class PlayerDaemon:
             if watchdog and time.monotonic() - last_ping >= watchdog:
                 notify("WATCHDOG=1")
                 last_ping = time.monotonic()
+
+    # -- staying on the site timeline ---------------------------------------------------
+    def _wanted_rate(self) -> float:
+        """libVLC rate that plays media at the site clock's pace. The oscillator
+        factor is 1 on a real terminal (its crystal is libVLC's clock); in the
+        simulator it plays the part of that crystal. A slew under way is left out: it
+        is short and shows up as position error, which the steering removes."""
+        factor = self._clock.oscillator_factor
+        if not self._config.sync.compensate_drift:
+            return factor
+        return self._clock.rate * factor
+
+    async def _steer_loop(self) -> None:
+        while True:
+            await asyncio.sleep(STEER_INTERVAL_S)
+            if self._clock.steps != self._steps_seen:
+                self._steps_seen = self._clock.steps
+                if self._resume.is_set():
+                    log.info("rejoin reason=clock_step")
+                    self._interrupt.set()
+                continue
+            playing = self._playing
+            if playing is None:
+                continue
+            deck, slot_start, since = playing
+            target = self._wanted_rate()
+            now = time.monotonic()
+            error = self._model.advance(now, target)
+            measured = self._measured_error(deck, slot_start, since)
+            if measured is not None and self._config.sync.compensate_drift:
+                error = measured
+            divisor = self._steer.update(now, target, error)
+            if divisor is not None and self._playing == playing:
+                self._engine.set_rate(deck, divisor)
+                self._model.set_rate(now, RATE_BASE / divisor)
+            self.position_error_ms = error
+
+    def _measured_error(self, deck: int, slot_start: int, since: float) -> float | None:
+        """Median lateness (ms) of the deck's latest pictures against their site
+        instants; None without enough pictures (window mode, audio only)."""
+        times, frame_ms = self._engine.displayed(deck)
+        if frame_ms <= 0 or not times:
+            return None
+        newest = self._clock.site_at_monotonic(times[-1])
+        sites = [self._clock.site_at_monotonic(t) for t in times]
+        recent = [t for t in sites if t >= max(newest - MEASURE_SPAN_MS,
+                                               since + SETTLE_AFTER_START_MS)]
+        if len(recent) < 5:
+            return None
+        return phase_error_ms([t - slot_start for t in recent], frame_ms)
+
+    async def _trace_loop(self) -> None:
+        """Displayed frames to the trace file, for rigs and `gstv sim`."""
+        path = self._config.player.frame_trace
+        assert path is not None
+        def write() -> None:
+            trace.writelines(f"{f.monotonic_ns} {f.deck} {f.number} {f.label}\n"
+                             for f in self._engine.frame_log.drain())
+            trace.flush()
+
+        with open(path, "a") as trace:
+            try:
+                while True:
+                    await asyncio.sleep(TRACE_INTERVAL_S)
+                    write()
+            finally:
+                write()
 
     def _apply_volume(self, at: int) -> None:
         content = self._content.content
@@ -329,7 +510,14 @@ class PlayerDaemon:
                 "site_time": self._local(now),
                 "offset_ms": round(now - time.time() * 1000, 1),
                 "trusted": self._clock.trusted,
+                # One reading of both clocks: rigs on one machine compare terminals'
+                # site clocks through the monotonic clock they share.
+                "monotonic_ns": (mono := time.monotonic_ns()),
+                "site_ms_at": round(self._clock.site_at_monotonic(mono), 3),
             },
+            "sync": {**self._sync.status(),
+                     "position_error_ms": None if self._playing is None
+                     else round(self.position_error_ms, 3)},
             "slots_started": self.slots_started,
             "prompts": self.prompts,
         }

@@ -45,9 +45,11 @@ PRIME_WINDOW_S = 0.06
 PRIME_TIMEOUT_S = 0.5
 NO_TRACKS_TIMEOUT_S = 0.5
 # --no-audio-time-stretch: rate changes resample instead of time-stretching, which
-# keeps the sound continuous (see player.rate).
+# keeps the sound continuous; --file-caching=100: a rate change shifts the picture by
+# the caching times the change (both in player.rate). Media are local files.
 _COMMON_ARGS = ("--quiet", "--no-video-title-show", "--no-osd", "--no-spu", "--no-stats",
-                "--no-snapshot-preview", "--no-media-library", "--no-audio-time-stretch")
+                "--no-snapshot-preview", "--no-media-library", "--no-audio-time-stretch",
+                "--file-caching=100")
 
 
 class Frame(NamedTuple):

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from player.build import build_clock, build_engine
 from player.config import PlayerSection, TerminalConfig
 from player.content import ContentLoader
 from player.daemon import PlayerDaemon
@@ -56,9 +57,10 @@ class RunningPlayer:
 async def running_player(
     config: TerminalConfig, *, window: Any = None, clock: SiteClock | None = None
 ) -> AsyncIterator[RunningPlayer]:
-    engine = VlcEngine(output="headless", sink_size=config.player.headless_size)
+    engine = build_engine(config.model_copy(update={
+        "player": config.player.model_copy(update={"output": "headless"})}))
     pop = PopWriter(config.outbox_path, site_id=config.site_id, screen_id=config.terminal_id)
-    clock = clock or SiteClock()
+    clock = clock or build_clock(config)
     content = ContentLoader(config, DurationCache(config.media, MediaProbe(engine.instance)))
     daemon = PlayerDaemon(config, clock=clock, engine=engine, pop=pop, content=content,
                           window=window)

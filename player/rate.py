@@ -2,12 +2,15 @@
 
 Why rate, and why in steps: media plays at the rate of the terminal's own oscillator,
 so a crystal 100 ppm fast plays a 30 s asset 3 ms short. The cure is to play it at the
-site clock's rate against our oscillator (`SiteClock.rate_now()`), but libVLC 3 keeps
+site clock's rate against our oscillator (`SiteClock.rate`), but libVLC 3 keeps
 the rate as an integer `1000 / rate` (measured here: asking for 1.0002 plays 1001 ppm
-fast), so only 1000/999, 1, 1000/1001, ... exist. The controller therefore switches
-between the two rates that bracket the wanted one, by the sign of the measured
-position error, with a hysteresis band: on average the deck runs at exactly the wanted
-rate and its position stays within about the band.
+fast), so only 1000/999, 1, 1000/1001, ... exist. `RateSteer` therefore alternates
+between the two rates that bracket the wanted one (see there).
+
+libVLC applies a new rate as if it had held since the demuxer's latest timestamp,
+which runs ahead of the screen by the input caching: every change also shifts the
+picture by caching x rate change. The engine keeps file caching at 100 ms (VLC's
+default is 1 s), which makes that shift 0.1 ms per change.
 
 Sound: libVLC's time-stretch filter (scaletempo) loses 20-50 ms of audio at every rate
 change of a playing player (measured with an audio callback: that is the reported
@@ -23,8 +26,13 @@ from __future__ import annotations
 import math
 
 RATE_BASE = 1000  # libVLC 3: INPUT_RATE_DEFAULT; the real rate is RATE_BASE / int(RATE_BASE / r)
-HYSTERESIS_MS = 0.3  # leave a rate only when the error has crossed this far
-MAX_STEER = 3  # at most this many quanta from the wanted rate (3 ms per second)
+HYSTERESIS_MS = 0.2  # the realised position may stray this far from the wanted one
+# Position errors are removed proportionally: 1 ms of error asks for GAIN_PER_MS more
+# (or less) speed, so an error fades with a time constant of 1 / (GAIN_PER_MS * 1000)
+# = 2 s. Slow enough to average the noise of one measurement, fast enough to take a
+# 10 ms start error out within a few seconds.
+GAIN_PER_MS = 0.0005
+MAX_CORRECTION = 0.02  # 2 % at most (20 ms per second); larger errors are rejoined
 
 
 def quantum(divisor: int) -> float:
@@ -49,35 +57,86 @@ def bracket(target: float) -> tuple[int, int]:
 
 
 class RateSteer:
-    """Chooses a deck's libVLC rate divisor from the wanted rate and the deck's
-    position error (ms; positive = behind the site timeline)."""
+    """Chooses a deck's libVLC rate divisor.
+
+    The wanted rate is the site clock's pace, corrected in proportion to the measured
+    position error (positive = behind). libVLC cannot play that rate, so the steer
+    alternates between the two quanta around it (a first-order sigma-delta): it keeps
+    the difference between where the realised rates have taken the deck and where the
+    wanted rate would have, and switches side when that passes `HYSTERESIS_MS`. On
+    average the deck runs at exactly the wanted rate, with a rate change every second
+    or so.
+    """
 
     def __init__(self, hysteresis_ms: float = HYSTERESIS_MS) -> None:
         self._band = hysteresis_ms
         self.divisor = RATE_BASE
+        self._ahead_ms = 0.0  # realised minus wanted position
+        self._wanted = 1.0
+        self._at: float | None = None
 
     def start(self, target: float) -> int:
         """The divisor to preroll with: the quantum nearest the wanted rate."""
         self.divisor = round(RATE_BASE / target)
+        self._ahead_ms, self._wanted, self._at = 0.0, target, None
         return self.divisor
 
-    def update(self, target: float, error_ms: float) -> int | None:
+    def update(self, now_s: float, target: float, error_ms: float) -> int | None:
         """A new divisor when the rate should change, else None."""
-        fast, slow = bracket(target)
-        # Larger errors get a larger step, up to MAX_STEER quanta past the bracket.
-        steps = min(MAX_STEER, max(1, int(abs(error_ms) / 2)))
-        if error_ms > self._band:  # behind: faster, i.e. a smaller divisor
-            wanted = slow - steps
-        elif error_ms < -self._band:  # ahead: slower
-            wanted = fast + steps
-        elif fast == slow:
-            # The wanted rate is a quantum: take it once the error is back through zero.
-            wanted = fast if (self.divisor - fast) * error_ms >= 0 else self.divisor
+        if self._at is not None:
+            self._ahead_ms += (quantum(self.divisor) - self._wanted) * (now_s - self._at) * 1000
+        self._at = now_s
+        correction = max(-MAX_CORRECTION, min(MAX_CORRECTION, error_ms * GAIN_PER_MS))
+        self._wanted = wanted = target * (1 + correction)
+        fast, slow = bracket(wanted)
+        if self._ahead_ms > self._band:
+            divisor = slow
+        elif self._ahead_ms < -self._band:
+            divisor = fast
         elif self.divisor in (fast, slow):
-            wanted = self.divisor
-        else:  # back in the band from a larger step: the bracket's side
-            wanted = fast if error_ms > 0 else slow
-        if wanted == self.divisor:
+            divisor = self.divisor
+        else:  # the wanted rate moved past the current quantum: its nearer side
+            divisor = fast if self._ahead_ms < 0 else slow
+        if divisor == self.divisor:
             return None
-        self.divisor = wanted
-        return wanted
+        self.divisor = divisor
+        return divisor
+
+
+def phase_error_ms(positions_ms: list[float], frame_ms: float) -> float:
+    """How late pictures were shown (ms; negative = early), from the site-timeline
+    positions at which they were displayed: a picture of media time k * frame_ms is
+    due at position k * frame_ms, so the lateness is the position modulo the frame
+    interval, taken in [-frame/2, frame/2). The median rejects the odd picture a busy
+    machine shows late. Errors of half a frame or more are not this module's: they
+    come from a clock step, and the player rejoins for those."""
+    half = frame_ms / 2
+    phases = sorted((p + half) % frame_ms - half for p in positions_ms)
+    middle = len(phases) // 2
+    if len(phases) % 2:
+        return phases[middle]
+    return (phases[middle - 1] + phases[middle]) / 2
+
+
+class ModelledPosition:
+    """The position error a deck would have from the rates it was given alone: for
+    screens that cannot see their pictures (window mode), and for the simulator's
+    crystal when compensation is off. Positive = behind."""
+
+    def __init__(self) -> None:
+        self._error = 0.0
+        self._at = 0.0
+        self._rate = 1.0
+        self._target = 1.0
+
+    def start(self, now_s: float, rate: float) -> None:
+        self._error, self._at, self._rate = 0.0, now_s, rate
+
+    def advance(self, now_s: float, target: float) -> float:
+        self._error += (self._target - self._rate) * (now_s - self._at) * 1000
+        self._at, self._target = now_s, target
+        return self._error
+
+    def set_rate(self, now_s: float, rate: float) -> None:
+        self.advance(now_s, self._target)
+        self._rate = rate

@@ -71,12 +71,6 @@ class SiteClock:
         leader against it, so its own corrections do not muddle the measure."""
         return self._local_ms()
 
-    def rate_now(self) -> float:
-        """Site ms per oscillator ms at this moment, a slew under way included: the
-        rate media must play at for a screen to stay on the site timeline."""
-        slewing = self._local_ms() < self._slew_end
-        return self._rate + (self._slew_rate if slewing else 0.0)
-
     @property
     def oscillator_factor(self) -> float:
         """How fast this terminal's oscillator runs against true time (1 + injected

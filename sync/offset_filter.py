@@ -62,6 +62,25 @@ class OffsetFilter:
     def rate_ppm(self) -> float | None:
         """How much faster the leader's clock runs than ours, in ppm, or None while
         the history is too short to tell."""
+        line = self._line()
+        return None if line is None else line[2] * 1e6
+
+    def predict(self, at_ms: float) -> float | None:
+        """The offset at our time `at_ms`: on the fitted line once the rate is known
+        (which also averages the best samples' own errors), else the best sample's."""
+        line = self._line()
+        if line is None:
+            return self.offset_ms
+        mean_t, mean_o, slope = line
+        return mean_o + (at_ms - mean_t) * slope
+
+    def reset(self) -> None:
+        """Forget everything (a new leader is a new reference)."""
+        self._recent.clear()
+        self._best.clear()
+
+    def _line(self) -> tuple[float, float, float] | None:
+        """Least squares through the best offsets: (mean time, mean offset, slope)."""
         if len(self._best) < 3 or self._best[-1][0] - self._best[0][0] < self._min_rate_span_ms:
             return None
         times = [t for t, _ in self._best]
@@ -69,4 +88,4 @@ class OffsetFilter:
         mean_t, mean_o = sum(times) / len(times), sum(offsets) / len(offsets)
         spread = sum((t - mean_t) ** 2 for t in times)
         slope = sum((t - mean_t) * (o - mean_o) for t, o in zip(times, offsets)) / spread
-        return slope * 1e6
+        return mean_t, mean_o, slope

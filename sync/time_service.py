@@ -1,9 +1,15 @@
-"""Four-timestamp time exchanges over ZeroMQ between a follower and the site leader.
+"""Four-timestamp time exchanges over ZeroMQ between the terminals of a site.
 
-The leader binds a ROUTER socket and answers every request at once with its receive
-and send times (t2, t3) on its own SiteClock; a follower's DEALER sends t1 and stamps
-t4 on arrival. DEALER rather than REQ: a lost reply must never wedge the follower, and
-a late reply to an earlier request is recognised by its echoed t1 and dropped.
+Every terminal binds a ROUTER socket and answers every request at once with its
+receive and send times (t2, t3) on its own SiteClock, plus its sync state (role,
+leader, whether it is in step, trust, the content it announces): one message both
+measures time and tells the peers who is alive and who leads. A peer's DEALER sends
+t1 and stamps t4 on arrival. DEALER rather than REQ: a lost reply must never wedge
+the asker, and a late reply to an earlier request is recognised by its echoed t1 and
+dropped.
+
+A request may ask for the answerer's media inventory (`"inventory": true`); it is
+large next to the rest, so it travels only when its digest changed.
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
+from typing import Any
 
 import zmq
 import zmq.asyncio
@@ -20,13 +28,18 @@ from sync.offset_filter import Exchange
 
 log = logging.getLogger(__name__)
 
+MAX_MESSAGE_BYTES = 1 << 20  # an inventory of thousands of files fits; more is hostile
+
 
 class TimeServer:
-    def __init__(self, context: zmq.asyncio.Context, endpoint: str, clock: SiteClock) -> None:
+    def __init__(self, context: zmq.asyncio.Context, endpoint: str, clock: SiteClock,
+                 state: Callable[[bool], dict[str, Any]] = lambda inventory: {}) -> None:
         self._socket = context.socket(zmq.ROUTER)
         self._socket.setsockopt(zmq.LINGER, 0)
+        self._socket.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
         self._socket.bind(endpoint)
         self._clock = clock
+        self._state = state
         self._task: asyncio.Task | None = None
 
     @property
@@ -42,11 +55,13 @@ class TimeServer:
             t2 = self._clock.now_exact_ms()
             try:
                 identity, _, payload = frames
-                t1 = float(json.loads(payload)["t1"])
-            except (ValueError, KeyError, TypeError):
+                request = json.loads(payload)
+                t1 = float(request["t1"])
+                state = self._state(request.get("inventory") is True)
+            except (ValueError, KeyError, TypeError, AttributeError):
                 log.warning("time_request_malformed frames=%d", len(frames))
                 continue
-            reply = {"t1": t1, "t2": t2, "t3": self._clock.now_exact_ms()}
+            reply = {"t1": t1, "t2": t2, "state": state, "t3": self._clock.now_exact_ms()}
             await self._socket.send_multipart([identity, b"", json.dumps(reply).encode()])
 
     async def close(self) -> None:
@@ -57,28 +72,39 @@ class TimeServer:
 
 
 class TimeClient:
-    def __init__(self, context: zmq.asyncio.Context, endpoint: str, clock: SiteClock) -> None:
+    """Asks one peer. `stamp` gives t1 and t4: the follower's site time by default,
+    or its raw oscillator time for the discipline (see sync.discipline)."""
+
+    def __init__(self, context: zmq.asyncio.Context, endpoint: str, clock: SiteClock,
+                 stamp: Callable[[], float] | None = None) -> None:
         self._socket = context.socket(zmq.DEALER)
         self._socket.setsockopt(zmq.LINGER, 0)
+        self._socket.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
         self._socket.connect(endpoint)
-        self._clock = clock
+        self._stamp = stamp or clock.now_exact_ms
+        self.state: dict[str, Any] = {}  # the peer's state from its latest reply
 
-    async def exchange(self, timeout_s: float = 0.5) -> Exchange | None:
-        """One exchange, or None when the leader did not answer in time."""
-        t1 = self._clock.now_exact_ms()
-        await self._socket.send_multipart([b"", json.dumps({"t1": t1}).encode()])
+    async def exchange(self, timeout_s: float = 0.5, *,
+                       inventory: bool = False) -> Exchange | None:
+        """One exchange, or None when the peer did not answer in time."""
+        t1 = self._stamp()
+        request = {"t1": t1, "inventory": True} if inventory else {"t1": t1}
+        await self._socket.send_multipart([b"", json.dumps(request).encode()])
         deadline = asyncio.get_running_loop().time() + timeout_s
         while (left := deadline - asyncio.get_running_loop().time()) > 0:
             if not await self._socket.poll(left * 1000):
                 break
             frames = await self._socket.recv_multipart()
-            t4 = self._clock.now_exact_ms()
+            t4 = self._stamp()
             try:
                 _, payload = frames
                 reply = json.loads(payload)
                 if reply["t1"] == t1:
-                    return Exchange(t1, float(reply["t2"]), float(reply["t3"]), t4)
-            except (ValueError, KeyError, TypeError):
+                    exchange = Exchange(t1, float(reply["t2"]), float(reply["t3"]), t4)
+                    state = reply.get("state", {})
+                    self.state = state if isinstance(state, dict) else {}
+                    return exchange
+            except (ValueError, KeyError, TypeError, AttributeError):
                 log.warning("time_reply_malformed frames=%d", len(frames))
         return None
 

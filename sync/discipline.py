@@ -1,0 +1,64 @@
+"""A follower's SiteClock steered onto the leader's, from time exchanges.
+
+The exchanges are stamped on our side with the raw oscillator (`SiteClock.local_ms`),
+not with site time: the offset (leader site time - our oscillator) is then a straight
+line whose slope is the rate difference, untouched by the corrections we make, and the
+`OffsetFilter` fits it through its minimum-delay samples. From that line:
+
+- rate: our site clock runs at `1 + slope` against the oscillator, so it keeps the
+  leader's pace between exchanges and while the leader is silent (free-running on the
+  last rate: nothing on screen jumps while a new leader is found);
+- offset: the line's value now minus our site time is the error; `SiteClock.correct`
+  steps it when it is 250 ms or more (first contact, a split site healing) and slews it
+  otherwise, at most 500 ppm, so pictures never skip.
+
+`in_step` is what a peer must be to lead (see sync.election): corrected at least
+`SETTLE_EXCHANGES` times since the last step and within `IN_STEP_MS`.
+"""
+
+from __future__ import annotations
+
+from sync.clock import SiteClock
+from sync.offset_filter import Exchange, OffsetFilter
+
+IN_STEP_MS = 2.0
+SETTLE_EXCHANGES = 4
+
+
+class Discipline:
+    def __init__(self, clock: SiteClock, *, window: int = 8, history: int = 48,
+                 min_rate_span_ms: float = 4_000) -> None:
+        self._clock = clock
+        self._filter = OffsetFilter(window=window, history=history,
+                                    min_rate_span_ms=min_rate_span_ms)
+        self._settled = 0
+        self.error_ms: float | None = None  # the last measured error, for status
+        self.in_step = False
+
+    def reset(self) -> None:
+        """A new leader: a new line to fit. The clock keeps its rate meanwhile."""
+        self._filter.reset()
+        self._settled = 0
+
+    def add(self, exchange: Exchange) -> str | None:
+        """Take one exchange (t1, t4 on our oscillator); "step", "slew" or None."""
+        self._filter.add(exchange)
+        if self._filter.offset_ms is None:
+            return None
+        rate_ppm = self._filter.rate_ppm
+        if rate_ppm is not None:
+            self._clock.set_rate(1 + rate_ppm / 1e6)
+        local = self._clock.local_ms()
+        offset = self._filter.predict(local)
+        assert offset is not None
+        error = local + offset - self._clock.now_exact_ms()
+        self.error_ms = error
+        action = self._clock.correct(error)
+        if action == "step":
+            self._settled = 0
+            self.in_step = False
+        else:
+            self._settled += 1
+            if self._settled >= SETTLE_EXCHANGES and abs(error) < IN_STEP_MS:
+                self.in_step = True
+        return action

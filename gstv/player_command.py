@@ -7,6 +7,7 @@ import asyncio
 import ctypes
 import ctypes.util
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from player.config import DEFAULT_CONFIG, ConfigError, TerminalConfig, load_conf
 from player.content import ContentLoader
 from player.build import build_clock, build_engine
 from player.daemon import PlayerDaemon
+from player.engine import may_use_realtime
 from player.durations import DurationCache
 from player.pop_writer import PopWriter
 from player.probe import MediaProbe
@@ -65,6 +67,12 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"gstv player: {exc}", file=sys.stderr)
         return 2
+    if config.player.realtime and may_use_realtime():
+        # The thread that unpauses a deck at its instant must wake on time even when
+        # the machine is busy with other processes: the lowest real-time priority,
+        # under libVLC's own threads. Only `gstv player`: in-process players of tests
+        # and benchmarks keep the caller's scheduling.
+        os.sched_setscheduler(0, os.SCHED_RR, os.sched_param(1))
     try:
         asyncio.run(serve(config))
     except KeyboardInterrupt:

@@ -11,8 +11,8 @@ shared by all of them) how far apart they show the same frame.
 
 - `--clock-faults`: each terminal gets a random clock offset (+-2 s) and oscillator
   drift (+-200 ppm), applied to its SiteClock and to its media playback rate.
-- `--prompts`: random PCI prompts (2-6 s) on random screens, through the real payment
-  socket; `resume_s` is the longest time from a `prompt_end` until that screen showed
+- `--prompts`: random PCI prompts (2-6 s) on random screens from 10 s on, through the
+  real payment socket; `resume_s` is the longest time from a `prompt_end` until that screen showed
   a frame within 2 ms of the others.
 - `--kill-leader`: at half time the leader gets SIGKILL; it is started again 10 s
   later. `failover_s` is the time until every surviving terminal names one new leader.
@@ -54,6 +54,7 @@ SITE_ID = "SITE-SIM"
 KILL_DOWN_S = 10.0
 PROMPT_S = (2.0, 6.0)
 PROMPT_CHANCE = 0.06  # per screen per second
+PROMPTS_FROM_S = 10.0  # the site converges undisturbed first
 TRACE_SIZE = (64, 36)
 
 
@@ -186,7 +187,7 @@ class Simulation:
             while (now := time.monotonic()) < end:
                 await self.poll_statuses()
                 self.read_traces()
-                if self.args.prompts:
+                if self.args.prompts and now - started >= PROMPTS_FROM_S:
                     await self.drive_prompts(now, end)
                 if self.args.kill_leader:
                     self.manage_leader(now, kill_at)

@@ -18,4 +18,4 @@ def build_engine(config: TerminalConfig) -> VlcEngine:
     player = config.player
     return VlcEngine(output=player.output, sink_size=player.headless_size,
                      frame_log=FrameLog(trace=player.frame_trace is not None),
-                     read_numbers=player.read_frame_numbers)
+                     read_numbers=player.read_frame_numbers, realtime=player.realtime)

@@ -49,6 +49,8 @@ class PlayerSection(_Section):
     payment_gids: tuple[int, ...] = ()
     default_volume: int = Field(default=50, ge=0, le=100)
     headless_size: tuple[int, int] = (160, 90)
+    # libVLC threads at real-time priority where allowed (player.engine): frame timing.
+    realtime: bool = True
     # Headless only, for rigs and `gstv sim`: append every displayed frame to this file
     # ("monotonic_ns deck number label" lines), reading frame numbers drawn by the
     # sync test clip when `read_frame_numbers`.

@@ -5,10 +5,13 @@ deck well before its start and unpaused at its site instant (`SiteClock`), so sl
 follow each other with no black gap and every screen switches on the same instant.
 
 Decisions written down here:
-- Joining (start-up, or back from a PCI prompt) happens at a future instant
+- Joining (start-up, or back from a PCI prompt) happens at a future instant at least
   `JOIN_HEADROOM_MS` ahead, at the position the timeline has then: the screen rejoins
-  where the other screens are, not where it stopped. When less than
-  `MIN_JOIN_REMAINDER_MS` of that slot would be left, it joins at the next boundary.
+  where the other screens are, not where it stopped. The instant is moved on to the
+  file's next keyframe (player.keyframes: only there can a deck be primed and start
+  exactly); when less than `MIN_JOIN_REMAINDER_MS` of the slot would be left, it
+  joins at the next boundary. Rejoining therefore takes the headroom plus up to one
+  GOP: content encoded with half-second GOPs rejoins within a second.
 - A newly staged playlist/configuration is taken when the next slot is chosen, i.e. at
   a slot boundary, never mid-asset.
 - Proof of play: one record per contiguous display of an asset in one screen state. A
@@ -52,12 +55,14 @@ from typing import Any
 
 from player.config import TerminalConfig
 from player.content import Content, ContentLoader
-from player.engine import START_LEAD_MS, VlcEngine
+from player.engine import START_LEAD_MS, VlcEngine, may_use_realtime
+from player.keyframes import keyframe_times_ms
 from player.notify import notify, watchdog_interval_s
 from player.payment_protocol import PaymentState
 from player.payment_server import PaymentServer
 from player.pop_writer import PopWriter
 from player.rate import RATE_BASE, ModelledPosition, RateSteer, phase_error_ms
+from player.starter import Starter
 from player.status import StatusServer
 from scheduler.banners import banners_for
 from scheduler.localtime import from_epoch_ms
@@ -68,14 +73,14 @@ from sync.site_sync import SiteSync
 
 log = logging.getLogger(__name__)
 
-JOIN_HEADROOM_MS = 400  # preroll with a seek takes up to ~150 ms here
+JOIN_HEADROOM_MS = 300  # a preroll at a keyframe takes 15-150 ms here, loaded
 PREROLL_AHEAD_MS = 1_500  # prepare the next slot this long before it starts
 MIN_JOIN_REMAINDER_MS = 500  # join a slot mid-way only if this much of it is left
 PROGRESS_INTERVAL_S = 1.0
 SPIN_MS = 2.0  # the last stretch before a start is spun, not slept
 STEER_INTERVAL_S = 0.1
-MEASURE_SPAN_MS = 600  # position error: median over the pictures of this last stretch
-SETTLE_AFTER_START_MS = 150  # pictures this soon after a start do not count yet
+MEASURE_SPAN_MS = 300  # position error: median over the pictures of this last stretch
+SETTLE_AFTER_START_MS = 60  # pictures this soon after a start do not count yet
 SWITCH_LEAD_MS = 4_000
 TRACE_INTERVAL_S = 0.5
 
@@ -100,9 +105,11 @@ class PlayerDaemon:
         self._active: Content | None = None  # what the slot loop plays
         self._announced: dict[str, Any] | None = None  # as leader
         self._rebuilt: dict[tuple, Content] = {}  # content on the leader's inventory
+        self._keyframes: dict[str, tuple[int, list[int] | None]] = {}  # file: (mtime, times)
         self._lagging_said: tuple | None = None
         self._steps_seen = clock.steps
         self._steer = RateSteer()
+        self._starter = Starter(realtime=config.player.realtime and may_use_realtime())
         self._model = ModelledPosition()
         self._playing: tuple[int, int, float] | None = None  # deck, slot start, since (site ms)
         self._engine = engine
@@ -164,6 +171,7 @@ class PlayerDaemon:
             await self._payment.stop()
             await self._status.stop()
             await self._sync.stop()
+            self._starter.close()
             log.info("player_stopped")
 
     # -- the slot loop ----------------------------------------------------------------
@@ -180,6 +188,7 @@ class PlayerDaemon:
         headroom = start_at - self._clock.now_ms()
         while True:
             slot = self._current_timeline().slot_at(start_at)
+            start_at = await self._keyframe_instant(slot, start_at)
             if slot.end - start_at < MIN_JOIN_REMAINDER_MS:
                 # Too little left of it to be worth a seek, and the next slot would
                 # have no time to preroll: join at the next boundary instead.
@@ -256,6 +265,28 @@ class PlayerDaemon:
             self._rebuilt = {key: candidate.with_inventory(inventory, self._config.tz)}
         return self._rebuilt[key]
 
+    async def _keyframe_instant(self, slot: Slot, start_at: int) -> int:
+        """The first instant at or after `start_at` where the slot's file has a
+        keyframe (player.keyframes): a deck primes only there. Unchanged when the
+        keyframes are unknown."""
+        if slot.filename is None or start_at == slot.start:
+            return start_at
+        path = self._config.media / slot.filename
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError:
+            return start_at
+        cached = self._keyframes.get(slot.filename)
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, await asyncio.to_thread(keyframe_times_ms, path))
+            self._keyframes = {**self._keyframes, slot.filename: cached}
+        keyframes = cached[1]
+        if not keyframes:
+            return start_at
+        offset = start_at - slot.start
+        later = [k for k in keyframes if k >= offset]
+        return slot.start + later[0] if later else slot.end
+
     def _first_boundary(self, after: int) -> int:
         """The first slot boundary of the timeline in force at or after `after`."""
         slot = self._current_timeline().slot_at(after)
@@ -306,14 +337,18 @@ class PlayerDaemon:
         self._showing = None
 
     async def _start_at(self, site_ms: int, deck: int | None) -> bool:
-        """Unpause `deck` `START_LEAD_MS` ahead of `site_ms`, then return at `site_ms`
-        exactly (the last stretch spun) for the caller to show it. False if a prompt
-        interrupted."""
+        """Unpause `deck` `START_LEAD_MS` ahead of `site_ms` (on the starter thread,
+        player.starter), then return at `site_ms` (the last stretch spun) for the
+        caller to show it. False if a prompt interrupted."""
+        job = None
         if deck is not None:
-            if not await self._sleep_until(site_ms - START_LEAD_MS, spin=True):
-                return False
-            self._engine.unpause(deck)
-        return await self._sleep_until(site_ms, spin=True)
+            job = self._starter.at(self._clock.monotonic_at(site_ms - START_LEAD_MS),
+                                   lambda: self._engine.unpause(deck))
+        if not await self._sleep_until(site_ms, spin=True):
+            if job is not None:
+                job.cancel()
+            return False
+        return True
 
     async def _sleep_until(self, site_ms: float, *, spin: bool = False) -> bool:
         """Sleep until site time `site_ms`; False if a prompt interrupted."""

@@ -17,6 +17,12 @@ Outputs:
 - `window`: each deck renders into its own native window (X11 id from the zoned
   window); the window shows the active deck's and hides the other.
 
+Real-time priority (`realtime`, on by default in the configuration): measured here,
+frames shown by a player whose machine has other bursty work (the other players of a
+rig, the agent, the payment software) come 1-1.4 ms off their instant at p99; with
+libVLC's threads at real-time priority (`--rt-priority`), 0.06 ms. A frame-accurate
+site needs that. It is asked only where it is allowed (see `may_use_realtime`).
+
 Hiding for a PCI prompt does not rely on `set_pause`, which leaves frames on screen
 for 250-300 ms: the deck is taken off screen (frames stop being recorded or its window
 is unmapped) and muted first, and only then paused.
@@ -26,7 +32,10 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import ctypes.util
 import logging
+import os
+import resource
 import time
 from collections import deque
 from collections.abc import Callable
@@ -39,7 +48,7 @@ from player.rate import RATE_BASE, request_for
 
 log = logging.getLogger(__name__)
 
-START_LEAD_MS = 10  # media clock starts this long after set_pause(0) (measured here)
+START_LEAD_MS = 10.4  # media clock starts this long after set_pause(0) (measured here)
 PREROLL_TIMEOUT_S = 3.0
 PRIME_WINDOW_S = 0.06
 PRIME_TIMEOUT_S = 0.5
@@ -101,16 +110,49 @@ def read_frame_number(buffer, width: int, height: int) -> int:
     return number
 
 
+def may_use_realtime() -> bool:
+    """Whether libVLC's threads may run with real-time priority here (root, or an
+    RLIMIT_RTPRIO as systemd's LimitRTPRIO= grants). libVLC creates its threads with
+    the policy it is told, so asking where it is not allowed would fail them."""
+    try:
+        return os.geteuid() == 0 or resource.getrlimit(resource.RLIMIT_RTPRIO)[0] > 0
+    except (OSError, ValueError):
+        return False
+
+
+class _Timespec(ctypes.Structure):
+    _fields_ = [("seconds", ctypes.c_long), ("nanoseconds", ctypes.c_long)]
+
+
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+_CLOCK_GETTIME = ctypes.cast(_LIBC.clock_gettime, ctypes.c_void_p).value
+_CLOCK_MONOTONIC = 1  # Linux; what time.monotonic_ns() reads
+
+
 class _Deck:
     def __init__(self, index: int, player: vlc.MediaPlayer) -> None:
         self.index = index
         self.player = player
         self.label: str | None = None
         self.callbacks: tuple = ()
-        self.pictures = 0  # pictures rendered since the media was loaded
+        self.pictures = 0  # pictures displayed since the media was loaded
         self.frame_ms = 0.0  # the media's frame interval, when known
         # Monotonic times (ns) of the latest pictures, to measure the deck's position.
         self.displayed: deque[int] = deque(maxlen=64)
+        self.last_display_ns = 0
+        self.stamp = _Timespec()  # written by libVLC's display call (see _attach_sink)
+        self.shown_from: int | None = None  # monotonic ns this deck went on screen
+        self.shown_until: int | None = None
+
+    def was_shown(self, at_ns: int) -> bool:
+        return self.shown_from is not None and at_ns >= self.shown_from and (
+            self.shown_until is None or at_ns < self.shown_until)
+
+    def reset(self) -> None:
+        self.pictures = 0
+        self.displayed.clear()
+        self.frame_ms = 0.0
+        self.stamp.seconds = self.stamp.nanoseconds = 0
         self.last_display_ns = 0
 
 
@@ -118,9 +160,11 @@ class VlcEngine:
     def __init__(
         self, *, output: Literal["window", "headless"], sink_size: tuple[int, int] = (160, 90),
         frame_log: FrameLog | None = None, extra_args: tuple[str, ...] = (),
-        read_numbers: bool = False,
+        read_numbers: bool = False, realtime: bool = False,
     ) -> None:
         args = list(_COMMON_ARGS) + list(extra_args)
+        if realtime and may_use_realtime():
+            args.append("--rt-priority")
         if output == "headless":
             args += ["--aout=dummy", "--no-xlib"]
         else:
@@ -147,36 +191,41 @@ class VlcEngine:
     # -- set-up -------------------------------------------------------------------------
     def _attach_sink(self, deck: _Deck, width: int, height: int) -> None:
         """A picture buffer per deck (the standby deck renders while the other plays),
-        and a display callback that notes when each picture is shown. A picture shown
-        again less than half a frame after the previous one is libVLC repainting it
-        (it does on every rate change), not a new frame."""
+        and the moment each picture is displayed, taken without Python.
+
+        The display callback is libc's `clock_gettime` itself: libVLC calls it as
+        display(opaque, picture), so with opaque = CLOCK_MONOTONIC and the picture
+        handle (what `lock` returns) pointing at the deck's timespec, libVLC's output
+        thread writes the display time there the instant it displays. A Python
+        callback would first wait for the interpreter lock, which the event loop may
+        hold for a millisecond or more: measured, that was most of the frame timing
+        jitter a headless screen showed. `lock`, called when the next picture is about
+        to be rendered, is where Python notes the previous display (and reads the
+        frame number, still in the buffer). A repaint (libVLC shows the picture again
+        on every rate change, within the millisecond) only moves that time a little.
+        """
         pixels = (ctypes.c_ubyte * (width * height * 4))()
         buffer = ctypes.cast(pixels, ctypes.c_void_p)
+        stamp = deck.stamp
+        stamp_address = ctypes.addressof(stamp)
 
         @vlc.CallbackDecorators.VideoLockCb
         def lock(opaque, planes):
+            displayed_ns = stamp.seconds * 1_000_000_000 + stamp.nanoseconds
+            if displayed_ns != deck.last_display_ns and displayed_ns:
+                deck.last_display_ns = displayed_ns
+                deck.pictures += 1
+                deck.displayed.append(displayed_ns)
+                if deck.label is not None and deck.was_shown(displayed_ns):
+                    number = read_frame_number(pixels, width, height) \
+                        if self._read_numbers else -1
+                    self.frame_log.record(deck.label, deck.index, number, displayed_ns)
             planes[0] = buffer
-            return None
+            return stamp_address
 
-        @vlc.CallbackDecorators.VideoUnlockCb
-        def unlock(opaque, picture, planes):
-            return None
-
-        @vlc.CallbackDecorators.VideoDisplayCb
-        def display(opaque, picture):
-            now = time.monotonic_ns()
-            repaint = now - deck.last_display_ns < max(deck.frame_ms, 16) * 500_000
-            deck.last_display_ns = now
-            deck.pictures += 1
-            if repaint:
-                return
-            deck.displayed.append(now)
-            if self._shown == deck.index and deck.label is not None:
-                number = read_frame_number(pixels, width, height) if self._read_numbers else -1
-                self.frame_log.record(deck.label, deck.index, number, now)
-
-        deck.callbacks = (lock, unlock, display, pixels)  # keep thunks and buffer alive
-        deck.player.video_set_callbacks(lock, unlock, display, None)
+        display = vlc.CallbackDecorators.VideoDisplayCb(_CLOCK_GETTIME)
+        deck.callbacks = (lock, display, pixels)  # keep thunks and buffer alive
+        deck.player.video_set_callbacks(lock, None, display, ctypes.c_void_p(_CLOCK_MONOTONIC))
         deck.player.video_set_format("RV32", width, height, width * 4)
 
     @property
@@ -201,9 +250,7 @@ class VlcEngine:
         deck = self._decks[self.standby]
         deck.player.stop()
         deck.label = label
-        deck.pictures = 0
-        deck.displayed.clear()
-        deck.frame_ms = 0.0
+        deck.reset()
         media = self._instance.media_new_path(str(path))
         media.add_option(":start-paused")
         if offset_ms > 0:
@@ -248,9 +295,9 @@ class VlcEngine:
             await asyncio.sleep(PRIME_WINDOW_S)  # no display callback to watch there
             return deck.index
         deadline = time.monotonic() + PRIME_TIMEOUT_S
-        while deck.pictures == 0 and time.monotonic() < deadline:
+        while not deck.stamp.seconds and time.monotonic() < deadline:
             await asyncio.sleep(0.002)
-        if deck.pictures == 0:
+        if not deck.stamp.seconds:
             # A loaded machine: the deck plays all the same, its first picture late.
             log.info("preroll_unprimed file=%s", deck.label)
         return deck.index
@@ -317,12 +364,17 @@ class VlcEngine:
         self._instance.release()
 
     def _set_shown(self, deck: int | None) -> None:
+        now = time.monotonic_ns()
+        if self._shown is not None and self._shown != deck:
+            self._decks[self._shown].shown_until = now
+        if deck is not None and deck != self._shown:
+            self._decks[deck].shown_from, self._decks[deck].shown_until = now, None
         self._shown = deck
         shown = self._decks[deck] if deck is not None else None
-        if shown is not None and shown.pictures and shown.label is not None:
+        if shown is not None and shown.stamp.seconds and shown.label is not None:
             # The deck's primed picture is what the screen shows from this moment.
             number = -1
             if self._read_numbers and shown.callbacks:
-                number = read_frame_number(shown.callbacks[3], *self._sink_size)
-            self.frame_log.record(shown.label, shown.index, number)
+                number = read_frame_number(shown.callbacks[2], *self._sink_size)
+            self.frame_log.record(shown.label, shown.index, number, now)
         self.on_visibility(deck)

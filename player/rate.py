@@ -29,9 +29,11 @@ RATE_BASE = 1000  # libVLC 3: INPUT_RATE_DEFAULT; the real rate is RATE_BASE / i
 HYSTERESIS_MS = 0.2  # the realised position may stray this far from the wanted one
 # Position errors are removed proportionally: 1 ms of error asks for GAIN_PER_MS more
 # (or less) speed, so an error fades with a time constant of 1 / (GAIN_PER_MS * 1000)
-# = 2 s. Slow enough to average the noise of one measurement, fast enough to take a
-# 10 ms start error out within a few seconds.
-GAIN_PER_MS = 0.0005
+# = 0.5 s. The error of a start is the one that matters: libVLC starts a primed deck's
+# media clock 2-6 ms off its instant now and then (measured), the same for every
+# picture after; at this gain it is gone within a second and a half. Faster would
+# chase the measurement's own lag (the median of the last 300 ms of pictures).
+GAIN_PER_MS = 0.002
 MAX_CORRECTION = 0.02  # 2 % at most (20 ms per second); larger errors are rejoined
 
 

@@ -58,12 +58,16 @@ def match_frames(traces: Mapping[str, Iterable[tuple[int, int]]]) -> list[FrameS
 
 
 def converged_at(shown: list[FrameShown], terminals: int) -> int | None:
-    """The first moment from which, for `CONVERGED_HOLD_NS`, every frame was shown by
-    all `terminals` screens within `IN_STEP_MS` of each other."""
+    """The first moment at which all `terminals` screens showed a frame within
+    `IN_STEP_MS` of each other, and from which, for `CONVERGED_HOLD_NS`, every frame
+    two or more of them showed was within that too."""
     start = None
     for frame in shown:
-        good = len(frame.times) == terminals and frame.skew_ms <= IN_STEP_MS
-        if not good:
+        if start is None and len(frame.times) < terminals:
+            continue
+        if len(frame.times) < 2:
+            continue
+        if frame.skew_ms > IN_STEP_MS:
             start = None
             continue
         if start is None:

@@ -88,11 +88,12 @@ class SiteClock:
         return self._rate
 
     # -- steering -----------------------------------------------------------------------
-    def correct(self, error_ms: float) -> str:
-        """Steer site time by `error_ms` (reference minus ours); "step" or "slew"."""
+    def correct(self, error_ms: float, *, step: bool = False) -> str:
+        """Steer site time by `error_ms` (reference minus ours); "step" or "slew".
+        `step` forces a step whatever the size (nothing plays on this clock yet)."""
         now = self._local_ms()
         self._reanchor(now)
-        if abs(error_ms) >= STEP_THRESHOLD_MS:
+        if step or abs(error_ms) >= STEP_THRESHOLD_MS:
             self._anchor_site += error_ms
             self.steps += 1
             self._slew_rate, self._slew_end = 0.0, now

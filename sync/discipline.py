@@ -12,8 +12,14 @@ line whose slope is the rate difference, untouched by the corrections we make, a
   steps it when it is 250 ms or more (first contact, a split site healing) and slews it
   otherwise, at most 500 ppm, so pictures never skip.
 
-`in_step` is what a peer must be to lead (see sync.election): corrected at least
-`SETTLE_EXCHANGES` times since the last step and within `IN_STEP_MS`.
+Until the terminal has been in step once, every error over `FIRST_STEP_MS` is
+stepped rather than slewed: nothing plays on this clock yet (the player waits for the
+site's time before it joins), and slewing even 5 ms at 500 ppm would keep a restarted
+terminal out of step for ten seconds. After that, only the clock's own thresholds
+apply, so later corrections (a new leader) never jump.
+
+`in_step` is what a peer must be to lead (see sync.election): the last
+`SETTLE_EXCHANGES` errors all under `IN_STEP_MS`.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from sync.offset_filter import Exchange, OffsetFilter
 
 IN_STEP_MS = 2.0
 SETTLE_EXCHANGES = 4
+FIRST_STEP_MS = 0.5
 
 
 class Discipline:
@@ -34,6 +41,7 @@ class Discipline:
         self._settled = 0
         self.error_ms: float | None = None  # the last measured error, for status
         self.in_step = False
+        self._ever_in_step = False
 
     def reset(self) -> None:
         """A new leader: a new line to fit. The clock keeps its rate meanwhile."""
@@ -53,12 +61,15 @@ class Discipline:
         assert offset is not None
         error = local + offset - self._clock.now_exact_ms()
         self.error_ms = error
-        action = self._clock.correct(error)
-        if action == "step":
+        if not self._ever_in_step and abs(error) > FIRST_STEP_MS:
+            action = self._clock.correct(error, step=True)
+        else:
+            action = self._clock.correct(error)
+        if abs(error) >= IN_STEP_MS:
             self._settled = 0
             self.in_step = False
         else:
             self._settled += 1
-            if self._settled >= SETTLE_EXCHANGES and abs(error) < IN_STEP_MS:
-                self.in_step = True
+            if self._settled >= SETTLE_EXCHANGES:
+                self.in_step = self._ever_in_step = True
         return action

@@ -64,3 +64,37 @@ def test_a_configuration_written_as_toml_loads_back_the_same(tmp_path):
     config = load_config(write(tmp_path, BASE + "payment_uids = [1000, 1001]\n"
                                               "[player.zones]\nbanner = [0, 10, 20, 30]\n"))
     assert load_config(write(tmp_path, config.to_toml())) == config
+
+
+SYNC = '''
+[sync]
+peers = [{id = "T1", endpoint = "tcp://10.0.0.11:5570"},
+         {id = "T2", endpoint = "tcp://10.0.0.12:5570"}]
+ntp_servers = ["10.0.0.1", "pool.ntp.org:123"]
+'''
+
+
+def test_the_sync_section_lists_the_sites_terminals(tmp_path):
+    config = load_config(write(tmp_path, BASE + SYNC))
+    assert [(p.id, p.endpoint) for p in config.sync.peers] == [
+        ("T1", "tcp://10.0.0.11:5570"), ("T2", "tcp://10.0.0.12:5570")]
+    assert config.sync.leader is None and config.sync.compensate_drift
+    assert config.faults.clock_drift_ppm == 0
+    assert load_config(write(tmp_path, config.to_toml())) == config
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(SYNC.replace('"T2"', '"T1"'), "peer ids must be unique", id="twice"),
+        pytest.param(SYNC.replace("tcp://10.0.0.12", "udp://10.0.0.12"), "sync.peers.1.endpoint",
+                     id="not-zmq"),
+        pytest.param(SYNC + "heartbeat = 3\n", "unknown key 'sync.heartbeat'", id="unknown"),
+        pytest.param("[faults]\nclock_drift_ppm = 5000\n", "faults.clock_drift_ppm",
+                     id="absurd-drift"),
+    ],
+)
+def test_bad_sync_configuration_names_the_key(tmp_path, text, message):
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, BASE + text))
+    assert message in str(caught.value)

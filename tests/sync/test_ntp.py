@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
-import threading
 import time
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import ntplib
 import pytest
 
 from sync.ntp import NtpMeter, NtpServer
+from tests.sync.ntp_fake import FakeNtpServer
 
 
 def free_udp_port() -> int:
@@ -64,38 +64,6 @@ def test_an_unreachable_server_is_skipped_and_the_best_one_wins(chronyd, caplog)
     warnings = [r for r in caplog.records if "ntp_unreachable" in r.message]
     assert len(warnings) == 1  # logged once per failure streak, not on every poll
     assert NtpMeter([silent], samples=2, timeout_s=0.2).measure() is None
-
-
-class FakeNtpServer:
-    """Answers NTP requests with a clock `skew_s` ahead of this machine's."""
-
-    def __init__(self, skew_s: float) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.skew_s = skew_s
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                data, peer = self.sock.recvfrom(512)
-            except OSError:
-                return
-            request = ntplib.NTPPacket()
-            request.from_data(data)
-            reply = ntplib.NTPPacket(version=3, mode=4, tx_timestamp=0)
-            reply.stratum = 2
-            reply.orig_timestamp = request.tx_timestamp
-            now = ntplib.system_to_ntp_time(time.time() + self.skew_s)
-            reply.recv_timestamp = now
-            reply.tx_timestamp = now
-            reply.ref_timestamp = now
-            self.sock.sendto(reply.to_data(), peer)
-
-    def close(self) -> None:
-        self.sock.close()
 
 
 def test_the_offset_follows_the_server_not_the_system_clock():

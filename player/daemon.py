@@ -34,7 +34,8 @@ Site sync (sync.site_sync, player.rate):
   its due site instant, modulo the frame interval, median of the latest ones), or
   modelled from the rates it played at (window mode, which has no display callback),
   and `player.rate` picks libVLC's rate. The wanted rate is the site clock's against
-  our oscillator (`SiteClock.rate`).
+  our oscillator (`SiteClock.rate`). An error of `REJOIN_ERROR_MS` or more that
+  persists is rejoined at a future instant instead.
 - Content changes follow the leader: the leader announces its playlist/configuration
   versions and inventory with the first slot boundary at least `SWITCH_LEAD_MS`
   ahead; every screen holding those versions switches at that boundary, computing the
@@ -61,7 +62,7 @@ from player.notify import notify, watchdog_interval_s
 from player.payment_protocol import PaymentState
 from player.payment_server import PaymentServer
 from player.pop_writer import PopWriter
-from player.rate import RATE_BASE, ModelledPosition, RateSteer, phase_error_ms
+from player.rate import RATE_BASE, ModelledPosition, RateSteer, nearest, phase_error_ms
 from player.starter import Starter
 from player.status import StatusServer
 from scheduler.banners import banners_for
@@ -79,6 +80,10 @@ MIN_JOIN_REMAINDER_MS = 500  # join a slot mid-way only if this much of it is le
 PROGRESS_INTERVAL_S = 1.0
 SPIN_MS = 2.0  # the last stretch before a start is spun, not slept
 STEER_INTERVAL_S = 0.1
+# A position error this large, seen this many ticks in a row, is not steered away (the
+# steer corrects about 1 ms per second) but rejoined at a future instant.
+REJOIN_ERROR_MS = 8.0
+REJOIN_AFTER_TICKS = 5
 MEASURE_SPAN_MS = 300  # position error: median over the pictures of this last stretch
 SETTLE_AFTER_START_MS = 60  # pictures this soon after a start do not count yet
 SWITCH_LEAD_MS = 4_000
@@ -108,7 +113,9 @@ class PlayerDaemon:
         self._keyframes: dict[str, tuple[int, list[int] | None]] = {}  # file: (mtime, times)
         self._lagging_said: tuple | None = None
         self._steps_seen = clock.steps
-        self._steer = RateSteer()
+        self._steer = RateSteer()  # steers the deck on screen
+        self._preroll_divisor = RATE_BASE  # the standby deck's rate, set while paused
+        self._far_ticks = 0
         self._starter = Starter(realtime=config.player.realtime and may_use_realtime())
         self._model = ModelledPosition()
         self._playing: tuple[int, int, float] | None = None  # deck, slot start, since (site ms)
@@ -296,8 +303,9 @@ class PlayerDaemon:
         if slot.kind == "idle" or slot.filename is None:
             return None
         path = self._config.media / slot.filename
-        divisor = self._steer.start(self._wanted_rate())
-        deck = await self._engine.preroll(path, slot.filename, offset_ms, divisor)
+        self._preroll_divisor = nearest(self._wanted_rate())
+        deck = await self._engine.preroll(path, slot.filename, offset_ms,
+                                          self._preroll_divisor)
         if deck is None:
             log.warning("slot_skipped file=%s asset=%s reason=cannot_open_or_decode",
                         slot.filename, slot.asset_id)
@@ -315,7 +323,9 @@ class PlayerDaemon:
         else:
             self._engine.show(deck)
             self._playing = (deck, slot.start, at)
-            self._model.start(time.monotonic(), RATE_BASE / self._steer.divisor)
+            self._steer.start(self._preroll_divisor, self._wanted_rate())
+            self._far_ticks = 0
+            self._model.start(time.monotonic(), RATE_BASE / self._preroll_divisor)
             state = self._screen_state()
             self._showing = _Showing(slot, self._open_record(slot, at, state), state, at)
             self.slots_started += 1
@@ -447,6 +457,12 @@ class PlayerDaemon:
             measured = self._measured_error(deck, slot_start, since)
             if measured is not None and self._config.sync.compensate_drift:
                 error = measured
+                self._far_ticks = self._far_ticks + 1 if abs(measured) >= REJOIN_ERROR_MS else 0
+                if self._far_ticks >= REJOIN_AFTER_TICKS and self._resume.is_set():
+                    log.warning("rejoin reason=position_error error_ms=%.1f", measured)
+                    self._far_ticks = 0
+                    self._interrupt.set()
+                    continue
             divisor = self._steer.update(now, target, error)
             if divisor is not None and self._playing == playing:
                 self._engine.set_rate(deck, divisor)

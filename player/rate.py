@@ -29,12 +29,14 @@ RATE_BASE = 1000  # libVLC 3: INPUT_RATE_DEFAULT; the real rate is RATE_BASE / i
 HYSTERESIS_MS = 0.2  # the realised position may stray this far from the wanted one
 # Position errors are removed proportionally: 1 ms of error asks for GAIN_PER_MS more
 # (or less) speed, so an error fades with a time constant of 1 / (GAIN_PER_MS * 1000)
-# = 0.5 s. The error of a start is the one that matters: libVLC starts a primed deck's
-# media clock 2-6 ms off its instant now and then (measured), the same for every
-# picture after; at this gain it is gone within a second and a half. Faster would
-# chase the measurement's own lag (the median of the last 300 ms of pictures).
-GAIN_PER_MS = 0.002
-MAX_CORRECTION = 0.02  # 2 % at most (20 ms per second); larger errors are rejoined
+# = 2 s, and never with more than MAX_CORRECTION, about one quantum past the bracket.
+# Gentle on purpose: every rate change also moves the picture at once, opposite to the
+# change, by roughly how far the demuxer runs ahead times the change (measured: about
+# 0.3 ms per quantum), so steering harder made the position saw-tooth by a millisecond
+# (measured in gstv sim). Errors the steer is too gentle for are the player's to
+# rejoin (player.daemon). Starts are within half a millisecond (player.starter).
+GAIN_PER_MS = 0.0005
+MAX_CORRECTION = 0.0012
 
 
 def quantum(divisor: int) -> float:
@@ -46,6 +48,11 @@ def request_for(divisor: int) -> float:
     """The value to pass to `set_rate` so libVLC's truncation lands on `divisor`
     whatever the float rounding (libVLC computes int(1000 / value))."""
     return RATE_BASE / (divisor + 0.5)
+
+
+def nearest(target: float) -> int:
+    """The divisor of the quantum nearest `target`: what a deck is prerolled with."""
+    return round(RATE_BASE / target)
 
 
 def bracket(target: float) -> tuple[int, int]:
@@ -77,11 +84,10 @@ class RateSteer:
         self._wanted = 1.0
         self._at: float | None = None
 
-    def start(self, target: float) -> int:
-        """The divisor to preroll with: the quantum nearest the wanted rate."""
-        self.divisor = round(RATE_BASE / target)
+    def start(self, divisor: int, target: float) -> None:
+        """A deck starts playing at `divisor` (the one it was prerolled with)."""
+        self.divisor = divisor
         self._ahead_ms, self._wanted, self._at = 0.0, target, None
-        return self.divisor
 
     def update(self, now_s: float, target: float, error_ms: float) -> int | None:
         """A new divisor when the rate should change, else None."""

@@ -10,6 +10,7 @@ from player.rate import (
     ModelledPosition,
     RateSteer,
     bracket,
+    nearest,
     phase_error_ms,
     quantum,
     request_for,
@@ -33,7 +34,7 @@ def run(steer: RateSteer, target: float, error_ms: float, seconds: float) -> flo
     """Drive the steer every 100 ms; where the deck ends up against the wanted rate
     (ms), and check it never strays more than the band plus one tick."""
     position, wanted, t = 0.0, 0.0, 0.0
-    steer.start(target)
+    steer.start(nearest(target), target)
     worst = 0.0
     while t < seconds:
         steer.update(t, target, error_ms)
@@ -51,16 +52,21 @@ def test_with_no_error_the_deck_runs_at_the_wanted_rate_on_average(ppm):
     assert abs(drift) < HYSTERESIS_MS + 0.25  # 60 s at 200 ppm would be 12 ms
 
 
-def test_a_deck_behind_is_sped_up_in_proportion():
-    steer = RateSteer()
-    steer.start(1.0)
-    steer.update(0.0, 1.0, 4.0)  # 4 ms behind: about 0.8 % faster
-    steer.update(0.1, 1.0, 4.0)
-    assert quantum(steer.divisor) > 1.006
-    steer.start(1.0)
-    steer.update(0.0, 1.0, -1.0)
-    steer.update(0.1, 1.0, -1.0)
-    assert quantum(steer.divisor) < 1.0
+def mean_rate(steer: RateSteer, error_ms: float) -> float:
+    steer.start(1000, 1.0)
+    rates = []
+    for tick in range(50):  # five seconds, every 100 ms, the error held
+        steer.update(tick / 10, 1.0, error_ms)
+        rates.append(quantum(steer.divisor))
+    return sum(rates) / len(rates)
+
+
+def test_a_deck_behind_is_sped_up_in_proportion_and_one_ahead_slowed():
+    assert mean_rate(RateSteer(), 1.0) == pytest.approx(1.0005, abs=0.0002)
+    assert mean_rate(RateSteer(), 2.0) == pytest.approx(1.0010, abs=0.0002)
+    assert mean_rate(RateSteer(), -1.0) == pytest.approx(0.9995, abs=0.0002)
+    # Large errors are not chased with large rates: those are rejoined instead.
+    assert mean_rate(RateSteer(), 50.0) < 1.0013
 
 
 def test_phase_error_is_the_lateness_modulo_a_frame():

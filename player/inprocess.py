@@ -38,7 +38,10 @@ class RunningPlayer:
 
     @property
     def timeline(self):
-        return self.daemon._content.content.timeline
+        """The timeline the player plays: on the site leader's inventory when it
+        follows one."""
+        active = self.daemon._active or self.daemon._content.content
+        return active.timeline
 
     async def send(self, *lines: bytes) -> list[dict[str, Any]]:
         """Send payment lines on a fresh connection; the replies."""

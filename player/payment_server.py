@@ -27,6 +27,8 @@ from player.payment_protocol import MAX_LINE_BYTES, PaymentState, handle_line
 
 log = logging.getLogger(__name__)
 
+REFUSED_DRAIN_S = 0.5
+
 StateListener = Callable[[PaymentState, PaymentState], None]
 
 
@@ -90,6 +92,13 @@ class PaymentServer:
         if not allowed:
             log.warning("payment_client_refused %s", who)
             await self._reply(writer, {"ok": False, "error": "not allowed to use this socket"})
+            # Read (and ignore) what it sent before closing: closing a socket with
+            # unread data resets the connection, and the reset can destroy the reply
+            # before the client reads it.
+            try:
+                await asyncio.wait_for(reader.read(MAX_LINE_BYTES), REFUSED_DRAIN_S)
+            except (TimeoutError, ConnectionError):
+                pass
             writer.close()
             return
         log.info("payment_client_connected %s", who)

@@ -52,9 +52,24 @@ def render(status: dict) -> str:
         ("outbox pending", status.get("outbox_pending")),
         ("site time", f"{clock.get('site_time')} (offset {clock.get('offset_ms')} ms, "
                       f"{'trusted' if clock.get('trusted') else 'NOT trusted: system time'})"),
+        ("site sync", _sync(status.get("sync") or {})),
     ]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+
+
+def _sync(sync: dict) -> str:
+    role = sync.get("role", "-")
+    if role == "alone":
+        return "alone (a site of one)"
+    parts = [role, f"leader {sync.get('leader') or '-'}",
+             "in step" if sync.get("in_step") else "NOT in step"]
+    if sync.get("offset_error_ms") is not None and role == "follower":
+        parts.append(f"clock error {sync['offset_error_ms']} ms")
+    if sync.get("position_error_ms") is not None:
+        parts.append(f"picture {sync['position_error_ms']} ms off")
+    parts.append(f"peers reachable: {', '.join(sync.get('reachable') or []) or 'none'}")
+    return ", ".join(parts)
 
 
 def _slot(slot: dict, when: str) -> str:

@@ -533,7 +533,7 @@ class PlayerDaemon:
     # -- status -----------------------------------------------------------------------
     async def status(self) -> dict[str, Any]:
         pending = await asyncio.wrap_future(self._pop.pending_count())
-        content = self._content.content
+        content = self._active or self._content.content  # what plays, once it plays
         showing = self._showing
         now = self._clock.now_ms()
         state = "prompt" if self._payment.state.prompting else (

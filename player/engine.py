@@ -36,6 +36,7 @@ import ctypes.util
 import logging
 import os
 import resource
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -141,6 +142,7 @@ class _Deck:
         self.displayed: deque[int] = deque(maxlen=64)
         self.last_display_ns = 0
         self.stamp = _Timespec()  # written by libVLC's display call (see _attach_sink)
+        self.size = (0, 0)
         self.shown_from: int | None = None  # monotonic ns this deck went on screen
         self.shown_until: int | None = None
 
@@ -183,6 +185,7 @@ class VlcEngine:
         self.on_visibility: Callable[[int | None], None] = lambda deck: None
         self._read_numbers = read_numbers
         self._sink_size = sink_size
+        self._taking = threading.Lock()
         if output == "headless":
             width, height = sink_size
             for deck in self._decks:
@@ -211,22 +214,32 @@ class VlcEngine:
 
         @vlc.CallbackDecorators.VideoLockCb
         def lock(opaque, planes):
-            displayed_ns = stamp.seconds * 1_000_000_000 + stamp.nanoseconds
-            if displayed_ns != deck.last_display_ns and displayed_ns:
-                deck.last_display_ns = displayed_ns
-                deck.pictures += 1
-                deck.displayed.append(displayed_ns)
-                if deck.label is not None and deck.was_shown(displayed_ns):
-                    number = read_frame_number(pixels, width, height) \
-                        if self._read_numbers else -1
-                    self.frame_log.record(deck.label, deck.index, number, displayed_ns)
+            self._take_display(deck)
             planes[0] = buffer
             return stamp_address
 
         display = vlc.CallbackDecorators.VideoDisplayCb(_CLOCK_GETTIME)
         deck.callbacks = (lock, display, pixels)  # keep thunks and buffer alive
+        deck.size = (width, height)
         deck.player.video_set_callbacks(lock, None, display, ctypes.c_void_p(_CLOCK_MONOTONIC))
         deck.player.video_set_format("RV32", width, height, width * 4)
+
+    def _take_display(self, deck: _Deck) -> None:
+        """Note the deck's latest display, if it is new: from `lock` before the next
+        picture is rendered, or when the deck leaves the screen (its last picture has
+        no next `lock`)."""
+        stamp = deck.stamp
+        with self._taking:  # libVLC's thread and ours may both look
+            displayed_ns = stamp.seconds * 1_000_000_000 + stamp.nanoseconds
+            if not displayed_ns or displayed_ns == deck.last_display_ns:
+                return
+            deck.last_display_ns = displayed_ns
+        deck.pictures += 1
+        deck.displayed.append(displayed_ns)
+        if deck.label is not None and deck.was_shown(displayed_ns):
+            number = read_frame_number(deck.callbacks[2], *deck.size) \
+                if self._read_numbers else -1
+            self.frame_log.record(deck.label, deck.index, number, displayed_ns)
 
     @property
     def instance(self) -> vlc.Instance:
@@ -366,7 +379,10 @@ class VlcEngine:
     def _set_shown(self, deck: int | None) -> None:
         now = time.monotonic_ns()
         if self._shown is not None and self._shown != deck:
-            self._decks[self._shown].shown_until = now
+            leaving = self._decks[self._shown]
+            leaving.shown_until = now
+            if self._output == "headless":
+                self._take_display(leaving)  # its last picture, which no lock follows
         if deck is not None and deck != self._shown:
             self._decks[deck].shown_from, self._decks[deck].shown_until = now, None
         self._shown = deck

@@ -135,6 +135,7 @@ def test_status_command_renders_a_table(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "SITE-0042 / T1" in proc.stdout and "now playing" in proc.stdout
     assert "NOT trusted" in proc.stdout  # no NTP yet: the player says it runs on system time
+    assert "alone (a site of one)" in proc.stdout  # no [sync] peers
     assert ("three.mp4" in proc.stdout) or ("two.mp4" in proc.stdout)
 
 

@@ -339,11 +339,21 @@ def print_table(sim: Simulation, elapsed: float, interactive: bool) -> None:
 
 def print_summary(result: dict[str, Any]) -> None:
     skew = result["skew_ms"]
-    print(f"site of {result['terminals']}: frames compared {result['frames_compared']}, "
-          f"skew p50 {skew['p50']} ms, p99 {skew['p99']} ms, max {skew['max']} ms; "
-          f"converged after {result['converge_s']} s; prompts {result['prompts']}, "
-          f"slowest back in step {result['resume_s']} s; "
-          f"failover {result['failover_s']} s", flush=True)
+    lines = [f"site of {result['terminals']}: {result['frames_compared']} frames compared"]
+    if skew["p50"] is None:
+        lines.append("  the screens never converged: no skew to report")
+    else:
+        lines.append(f"  skew p50 {skew['p50']} ms, p99 {skew['p99']} ms, max {skew['max']} ms"
+                     f" (converged after {result['converge_s']} s)")
+    if result["prompts"]:
+        back = result["resume_s"]
+        lines.append(f"  {result['prompts']} prompts; slowest back in step after prompt_end: "
+                     f"{'never' if back is None else f'{back} s'}")
+    if result["killed"]:
+        failover = result["failover_s"]
+        lines.append(f"  leader {result['killed']} killed; new leader after "
+                     f"{'never' if failover is None else f'{failover} s'}")
+    print("\n".join(lines), flush=True)
 
 
 # -- helpers ----------------------------------------------------------------------------

@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 DEFAULT_CONFIG = Path("/etc/gstv/terminal.toml")
 
@@ -105,6 +112,16 @@ class TerminalConfig(_Section):
     player: PlayerSection = PlayerSection()
     sync: SyncSection = SyncSection()
     faults: FaultsSection = FaultsSection()
+
+    @model_validator(mode="after")
+    def _listed_among_its_peers(self) -> TerminalConfig:
+        ids = [p.id for p in self.sync.peers]
+        if ids and self.terminal_id not in ids:
+            raise ValueError(f"sync.peers has no entry for this terminal "
+                             f"({self.terminal_id!r}): where would it listen?")
+        if self.sync.leader is not None and self.sync.leader not in ids:
+            raise ValueError(f"sync.leader {self.sync.leader!r} is not among sync.peers")
+        return self
 
     @field_validator("timezone")
     @classmethod

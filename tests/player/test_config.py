@@ -92,6 +92,10 @@ def test_the_sync_section_lists_the_sites_terminals(tmp_path):
         pytest.param(SYNC + "heartbeat = 3\n", "unknown key 'sync.heartbeat'", id="unknown"),
         pytest.param("[faults]\nclock_drift_ppm = 5000\n", "faults.clock_drift_ppm",
                      id="absurd-drift"),
+        pytest.param(SYNC.replace('"T1"', '"T9"'), "sync.peers has no entry for this terminal",
+                     id="not-listed"),
+        pytest.param(SYNC + 'leader = "T7"\n', "sync.leader 'T7' is not among sync.peers",
+                     id="unknown-leader"),
     ],
 )
 def test_bad_sync_configuration_names_the_key(tmp_path, text, message):

@@ -77,12 +77,18 @@ class TimeClient:
 
     def __init__(self, context: zmq.asyncio.Context, endpoint: str, clock: SiteClock,
                  stamp: Callable[[], float] | None = None) -> None:
-        self._socket = context.socket(zmq.DEALER)
-        self._socket.setsockopt(zmq.LINGER, 0)
-        self._socket.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
-        self._socket.connect(endpoint)
+        self._context = context
+        self._endpoint = endpoint
+        self._socket = self._connect()
         self._stamp = stamp or clock.now_exact_ms
         self.state: dict[str, Any] = {}  # the peer's state from its latest reply
+
+    def _connect(self) -> zmq.asyncio.Socket:
+        sock = self._context.socket(zmq.DEALER)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        sock.connect(self._endpoint)
+        return sock
 
     async def exchange(self, timeout_s: float = 0.5, *,
                        inventory: bool = False) -> Exchange | None:
@@ -106,6 +112,10 @@ class TimeClient:
                     return exchange
             except (ValueError, KeyError, TypeError, AttributeError):
                 log.warning("time_reply_malformed frames=%d", len(frames))
+        # No answer: start afresh, so requests to a peer that is down do not pile up
+        # in the socket's queue (and burst at it when it is back).
+        self._socket.close()
+        self._socket = self._connect()
         return None
 
     def close(self) -> None:

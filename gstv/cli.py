@@ -12,6 +12,7 @@ import argparse
 import sys
 
 from gstv import (
+    cloud_command,
     player_command,
     schedule_command,
     sim_command,
@@ -21,7 +22,7 @@ from gstv import (
 )
 
 _COMMANDS = (validate_command, summary_command, schedule_command, player_command,
-             status_command, sim_command)
+             status_command, sim_command, cloud_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,116 @@
+"""The agent's side of `state_dir/outbox.db`: POP records the player wrote, to be sent,
+and the notifications the terminal owes the cloud (the agent's own; the player adds
+its own the same way).
+
+Decisions:
+- Oldest first, by when they happened (POP by start, notifications by creation).
+- A record is marked sent only after the cloud acknowledged it; until then it is sent
+  again (at least once; `recordId` / `id` let the cloud drop duplicates).
+- Only finished POP records are sent: an open one still grows.
+- The outbox is capped (`MAX_UNSENT_ROWS` unsent rows per table): past it, the oldest
+  unsent rows are evicted, and every eviction is logged and counted in `evictions`
+  (table), never silent. Sent rows are kept `KEEP_SENT_DAYS` for technicians, then
+  deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+from player.outbox import PopRow, connect
+
+log = logging.getLogger(__name__)
+
+MAX_UNSENT_ROWS = 2_000_000  # about 2 years of one screen's POP
+KEEP_SENT_DAYS = 7
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS notifications (
+    id         TEXT PRIMARY KEY,
+    created_ms INTEGER NOT NULL,
+    body       TEXT NOT NULL,
+    sent_ms    INTEGER
+);
+CREATE INDEX IF NOT EXISTS notifications_unsent ON notifications (sent_ms, created_ms);
+CREATE TABLE IF NOT EXISTS evictions (
+    at_ms    INTEGER NOT NULL,
+    kind     TEXT NOT NULL,
+    count    INTEGER NOT NULL
+);
+"""
+
+_POP_COLUMNS = ("record_id, filename, asset_id, ti_number, start_ms, progress_ms, end_ms,"
+                " screen_state, site_id, screen_id, sent_ms")
+
+
+class OutboxStore:
+    def __init__(self, path: Path, *, max_unsent: int = MAX_UNSENT_ROWS) -> None:
+        self._db: sqlite3.Connection = connect(path)
+        self._db.executescript(SCHEMA)
+        self._max_unsent = max_unsent
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- POP ----------------------------------------------------------------------------
+    def unsent_pop(self, limit: int) -> list[PopRow]:
+        cursor = self._db.execute(
+            f"SELECT {_POP_COLUMNS} FROM pop WHERE sent_ms IS NULL AND end_ms IS NOT NULL "
+            "ORDER BY start_ms, rowid LIMIT ?", (limit,))
+        return [PopRow(*row) for row in cursor]
+
+    def mark_pop_sent(self, record_ids: list[str], at_ms: int) -> None:
+        self._db.execute("BEGIN")
+        self._db.executemany("UPDATE pop SET sent_ms = ? WHERE record_id = ?",
+                             [(at_ms, record_id) for record_id in record_ids])
+        self._db.execute("COMMIT")
+
+    def unsent_pop_count(self) -> int:
+        return self._db.execute("SELECT count(*) FROM pop WHERE sent_ms IS NULL").fetchone()[0]
+
+    # -- notifications --------------------------------------------------------------------
+    def queue_notification(self, notification: dict[str, Any], at_ms: int) -> None:
+        self._db.execute("INSERT OR IGNORE INTO notifications (id, created_ms, body) "
+                         "VALUES (?, ?, ?)", (notification["id"], at_ms,
+                                              json.dumps(notification)))
+
+    def unsent_notifications(self, limit: int) -> list[dict[str, Any]]:
+        cursor = self._db.execute("SELECT body FROM notifications WHERE sent_ms IS NULL "
+                                  "ORDER BY created_ms, rowid LIMIT ?", (limit,))
+        return [json.loads(body) for (body,) in cursor]
+
+    def mark_notification_sent(self, notification_id: str, at_ms: int) -> None:
+        self._db.execute("UPDATE notifications SET sent_ms = ? WHERE id = ?",
+                         (at_ms, notification_id))
+
+    # -- keeping it bounded ---------------------------------------------------------------
+    def enforce_cap(self, now_ms: int | None = None) -> int:
+        """Evict the oldest unsent rows beyond the cap, delete old sent ones; how many
+        unsent rows were evicted (logged and recorded in `evictions`)."""
+        now_ms = now_ms if now_ms is not None else int(time.time() * 1000)
+        evicted = 0
+        for table, order in (("pop", "start_ms"), ("notifications", "created_ms")):
+            excess = self._db.execute(f"SELECT count(*) FROM {table} WHERE sent_ms IS NULL"
+                                      ).fetchone()[0] - self._max_unsent
+            if excess > 0:
+                self._db.execute("BEGIN")
+                self._db.execute(
+                    f"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE "
+                    f"sent_ms IS NULL ORDER BY {order}, rowid LIMIT ?)", (excess,))
+                self._db.execute("INSERT INTO evictions VALUES (?, ?, ?)",
+                                 (now_ms, table, excess))
+                self._db.execute("COMMIT")
+                log.error("outbox_evicted kind=%s count=%d cap=%d reason=outbox_full",
+                          table, excess, self._max_unsent)
+                evicted += excess
+            self._db.execute(f"DELETE FROM {table} WHERE sent_ms IS NOT NULL AND sent_ms < ?",
+                             (now_ms - KEEP_SENT_DAYS * 86_400_000,))
+        return evicted
+
+    def evicted_total(self) -> int:
+        return self._db.execute("SELECT coalesce(sum(count), 0) FROM evictions").fetchone()[0]

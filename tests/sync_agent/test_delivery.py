@@ -1,0 +1,115 @@
+"""POP and notification delivery from a real outbox to the reference cloud over real
+HTTP on loopback (the cloud runs in a thread of the test)."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+
+import httpx
+import pytest
+
+from player.outbox import Outbox
+from sync_agent.backoff import retry_delay
+from sync_agent.cloud import CloudServer, CloudStore, Faults
+from sync_agent.delivery import POP_BATCH, Delivery
+from sync_agent.outbox_store import OutboxStore
+
+
+@pytest.fixture
+def cloud(tmp_path):
+    server = CloudServer(("127.0.0.1", 0), CloudStore(tmp_path / "cloud"))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def played(path, count: int, *, start_ms: int = 1_795_000_000_000) -> list[str]:
+    outbox = Outbox(path)
+    ids = []
+    for i in range(count):
+        record = outbox.open_record(filename=f"ad-{i % 3}.mp4", asset_id=f"A{i % 3}",
+                                    ti_number="TI-1", start_ms=start_ms + i * 15_000,
+                                    screen_state="Full", site_id="SITE-0042", screen_id="T1")
+        outbox.close_record(record, start_ms + i * 15_000 + 15_000)
+        ids.append(record)
+    outbox.open_record(filename="still-on.mp4", asset_id="A9", ti_number=None,
+                       start_ms=start_ms + count * 15_000, screen_state="Full",
+                       site_id="SITE-0042", screen_id="T1")
+    outbox.close()
+    return ids
+
+
+def delivery(store: OutboxStore, client: httpx.AsyncClient) -> Delivery:
+    return Delivery(store, client, site_id="SITE-0042", terminal_id="T1",
+                    rng=random.Random(1))
+
+
+async def test_every_finished_record_is_delivered_once_oldest_first(tmp_path, cloud):
+    ids = played(tmp_path / "outbox.db", POP_BATCH + 120)
+    store = OutboxStore(tmp_path / "outbox.db")
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{cloud.port}") as client:
+        sender = delivery(store, client)
+        assert await sender.deliver_once()
+        assert await sender.deliver_once()  # nothing left: nothing sent twice
+    received = cloud.store.received_all()["pop"]
+    assert [r["recordId"] for r in received] == ids  # oldest first, the open one not yet
+    # Seed 002's format, in UTC: 1 795 000 000 s after the epoch, and 15 s later.
+    assert (received[0]["startTimestamp"], received[0]["endTimestamp"]) == (
+        "2026-11-18 11:06:40", "2026-11-18 11:06:55")
+    assert store.unsent_pop_count() == 1 and sender.sent_pop == len(ids)
+    store.close()
+
+
+async def test_a_failing_cloud_gets_one_notice_and_everything_later(tmp_path, cloud, caplog):
+    ids = played(tmp_path / "outbox.db", 10)
+    store = OutboxStore(tmp_path / "outbox.db")
+    cloud.store.faults = Faults(fail={"POST /pop": 5})
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{cloud.port}") as client:
+        sender = delivery(store, client)
+        results = [await sender.deliver_once() for _ in range(5)]
+        assert results == [False] * 5
+        assert sender.pop_failures == 5
+        assert await sender.deliver_once()  # the cloud is back
+    received = cloud.store.received_all()
+    assert [r["recordId"] for r in received["pop"]] == ids
+    notices = [n for n in received["notifications"] if n["notificationType"] == "POP_DELIVERY"]
+    assert len(notices) == 1  # once per streak, not once per attempt
+    assert notices[0]["status"] == "failure"
+    assert notices[0]["additionalInformation"] == "Failed to post POP"
+    assert store.unsent_notifications(10) == []
+    store.close()
+
+
+async def test_an_unreachable_cloud_loses_nothing(tmp_path):
+    ids = played(tmp_path / "outbox.db", 3)
+    store = OutboxStore(tmp_path / "outbox.db")
+    async with httpx.AsyncClient(base_url="http://127.0.0.1:9", timeout=1) as client:
+        sender = delivery(store, client)
+        for _ in range(3):
+            assert not await sender.deliver_once()
+    assert [r.record_id for r in store.unsent_pop(10)] == ids
+    assert len(store.unsent_notifications(10)) == 1  # the notice waits for the cloud
+    store.close()
+
+
+def test_past_the_cap_the_oldest_unsent_are_evicted_loudly(tmp_path, caplog):
+    caplog.set_level(logging.ERROR)
+    ids = played(tmp_path / "outbox.db", 10)
+    store = OutboxStore(tmp_path / "outbox.db", max_unsent=6)
+    assert store.enforce_cap() == 5  # 11 unsent (one still open) down to 6
+    assert [r.record_id for r in store.unsent_pop(20)] == ids[5:]
+    assert store.evicted_total() == 5
+    assert any("outbox_evicted kind=pop count=5" in r.message for r in caplog.records)
+    store.close()
+
+
+def test_retry_delays_grow_capped_and_jittered():
+    rng = random.Random(7)
+    delays = [retry_delay(n, rng=rng) for n in range(1, 13)]
+    assert 0.5 <= delays[0] <= 1 and 1 <= delays[1] <= 2
+    assert all(150 <= d <= 300 for d in delays[9:])
+    assert len({round(d, 3) for d in delays}) == len(delays)

@@ -85,6 +85,7 @@ class CloudStore:
         self.received.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self.faults = Faults()
+        self.media_requests: list[tuple[str, str]] = []  # (file, Range header) for tests
         self._pop_ids = {record.get("recordId") for record in self._read("pop.jsonl")}
 
     def _read(self, name: str) -> list[dict[str, Any]]:
@@ -253,6 +254,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- media ------------------------------------------------------------------------
     def _send_media(self, name: str) -> None:
+        self.server.store.media_requests.append((name, self.headers.get("Range", "")))
         if unsafe_reason(name) is not None:
             self._error(HTTPStatus.BAD_REQUEST, "not a plain file name")
             return

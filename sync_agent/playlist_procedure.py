@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from scheduler.notifications import Notification, new_notification
 from scheduler.playlist import PlaylistUpdate
 from scheduler.validation import validate_update, validation_notification
 from sync_agent.media_download import DownloadResult
+from sync_agent.staged import in_force, utc_now
 from sync_agent.staging import stage_atomically
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class PlaylistProcedure:
     async def run(self, body: Any) -> bool:
         """Process one update; True when it was applied."""
         outcome = validate_update("playlist", body, site_id=self._site_id)
-        self._notify(validation_notification("playlist", outcome, now=_now()))
+        self._notify(validation_notification("playlist", outcome, now=utc_now()))
         if not outcome.ok or not isinstance(outcome.update, PlaylistUpdate):
             log.warning("playlist_rejected guid=%s error=%s", outcome.guid, outcome.error)
             return False
@@ -76,10 +77,10 @@ class PlaylistProcedure:
             log.warning("playlist_stale guid=%s updated_on=%s in_force=%s", update.guid,
                         update.updatedOn, in_force.updatedOn)
             self._notify(new_notification("PLAYLIST_ACCEPTED_BY_TERMINAL", "failure",
-                                          now=_now(), segmentIds=segments,
+                                          now=utc_now(), segmentIds=segments,
                                           additionalInformation=STALE_TEXT, **common))
             return False
-        self._notify(new_notification("PLAYLIST_PULLED_BY_TERMINAL", "success", now=_now(),
+        self._notify(new_notification("PLAYLIST_PULLED_BY_TERMINAL", "success", now=utc_now(),
                                       **common))
         await self._check_media(update, common)
         merged = merge(in_force, update, keep_from=self._today() - timedelta(days=1))
@@ -89,11 +90,11 @@ class PlaylistProcedure:
         except OSError as exc:
             log.error("playlist_not_staged guid=%s error=%s", update.guid, exc.strerror or exc)
             self._notify(new_notification(
-                "PLAYLIST_ACCEPTED_BY_TERMINAL", "failure", now=_now(), segmentIds=segments,
+                "PLAYLIST_ACCEPTED_BY_TERMINAL", "failure", now=utc_now(), segmentIds=segments,
                 additionalInformation=f"Could not store the playlist: {exc.strerror or exc}",
                 **common))
             return False
-        self._notify(new_notification("PLAYLIST_ACCEPTED_BY_TERMINAL", "success", now=_now(),
+        self._notify(new_notification("PLAYLIST_ACCEPTED_BY_TERMINAL", "success", now=utc_now(),
                                       filename=STAGED_NAME, **common))
         log.info("playlist_applied guid=%s segments=%d", update.guid, len(segments))
         return True
@@ -115,21 +116,13 @@ class PlaylistProcedure:
                 if not result.ok:
                     extra = {"segmentIds": tuple(segment_ids)} if segment_ids else {}
                     self._notify(new_notification(
-                        "MEDIA_CHECK", "failure", now=_now(), filename=filename,
+                        "MEDIA_CHECK", "failure", now=utc_now(), filename=filename,
                         additionalInformation=f"Video File is Missing - {filename}",
                         **extra, **common))
                     continue
-            self._notify(new_notification("MEDIA_CHECK", "success", now=_now(),
+            self._notify(new_notification("MEDIA_CHECK", "success", now=utc_now(),
                                           filename=filename, **common))
 
     def _in_force(self) -> PlaylistUpdate | None:
-        try:
-            raw = (self._active / STAGED_NAME).read_bytes()
-        except OSError:
-            return None
-        outcome = validate_update("playlist", raw, site_id=self._site_id)
-        return outcome.update if isinstance(outcome.update, PlaylistUpdate) else None
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+        update = in_force(self._active / STAGED_NAME, "playlist", self._site_id)
+        return update if isinstance(update, PlaylistUpdate) else None

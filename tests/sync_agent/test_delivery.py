@@ -5,26 +5,15 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 
 import httpx
 import pytest
 
 from player.outbox import Outbox
 from sync_agent.backoff import retry_delay
-from sync_agent.cloud import CloudServer, CloudStore, Faults
+from sync_agent.cloud import Faults
 from sync_agent.delivery import POP_BATCH, Delivery
 from sync_agent.outbox_store import OutboxStore
-
-
-@pytest.fixture
-def cloud(tmp_path):
-    server = CloudServer(("127.0.0.1", 0), CloudStore(tmp_path / "cloud"))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def played(path, count: int, *, start_ms: int = 1_795_000_000_000) -> list[str]:

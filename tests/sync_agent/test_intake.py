@@ -6,24 +6,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import threading
 
 import httpx
 import pytest
 
-from sync_agent.cloud import CloudServer, CloudStore, Faults
+from sync_agent.cloud import Faults
 from sync_agent.intake import CloudPoller, Inbox
 from sync_agent.update_queue import UpdateQueue
-
-
-@pytest.fixture
-def cloud(tmp_path):
-    server = CloudServer(("127.0.0.1", 0), CloudStore(tmp_path / "cloud"))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 async def test_polled_updates_are_queued_and_the_cursor_survives_a_restart(tmp_path, cloud):

@@ -6,26 +6,19 @@ from __future__ import annotations
 import os
 import random
 import subprocess
-import threading
 
 import httpx
 import pytest
 
-from sync_agent.cloud import CloudServer, CloudStore, Faults
+from sync_agent.cloud import Faults
 from sync_agent.media_download import ATTEMPTS, download, partial_path
 
 CLIP = os.urandom(300_000)
 
 
-@pytest.fixture
-def cloud(tmp_path):
-    server = CloudServer(("127.0.0.1", 0), CloudStore(tmp_path / "cloud"))
-    (server.store.media / "clip.mp4").write_bytes(CLIP)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+@pytest.fixture(autouse=True)
+def clip_in_the_cloud(cloud):
+    (cloud.store.media / "clip.mp4").write_bytes(CLIP)
 
 
 async def fetch(cloud, media, name="clip.mp4", **kwargs):

@@ -4,33 +4,20 @@ cloud over real HTTP on loopback, staged on the real filesystem."""
 from __future__ import annotations
 
 import json
-import random
 import shutil
-import threading
 from datetime import date
 from pathlib import Path
 
 import httpx
-import pytest
 
 from scheduler.validation import validate_update
-from sync_agent.cloud import CloudServer, CloudStore
-from sync_agent.media_download import download
 from sync_agent.playlist_procedure import STALE_TEXT, PlaylistProcedure
+from tests.sync_agent.conftest import fetcher
+
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = json.loads((ROOT / "assets/samples/playlist.json").read_text())
 MEDIA = ROOT / "assets/media"
-
-
-@pytest.fixture
-def cloud(tmp_path):
-    server = CloudServer(("127.0.0.1", 0), CloudStore(tmp_path / "cloud"))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 async def run(tmp_path, cloud, *bodies):
@@ -40,8 +27,7 @@ async def run(tmp_path, cloud, *bodies):
         procedure = PlaylistProcedure(
             site_id="SITE-0042", terminal_id="T1", active_dir=state / "active",
             media=state / "media",
-            fetch=lambda name: download(client, state / "media", name,
-                                        rng=random.Random(1), base_delay_s=0.01),
+            fetch=fetcher(client, state / "media"),
             notify=lambda n: sent.append(n.to_json()), today=lambda: date(2026, 11, 23))
         results = [await procedure.run(body) for body in bodies]
     return results, sent, state

@@ -12,6 +12,7 @@ import argparse
 import sys
 
 from gstv import (
+    agent_command,
     cloud_command,
     player_command,
     schedule_command,
@@ -22,7 +23,7 @@ from gstv import (
 )
 
 _COMMANDS = (validate_command, summary_command, schedule_command, player_command,
-             status_command, sim_command, cloud_command)
+             status_command, sim_command, cloud_command, agent_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -95,6 +95,15 @@ class SyncSection(_Section):
         return peers
 
 
+class AgentSection(_Section):
+    """`gstv agent` (sync_agent.agent): where the cloud is and how often to ask it."""
+
+    cloud_url: str = Field(default="https://cloud.invalid", pattern=r"^https?://")
+    token_file: Path | None = None  # a file holding the bearer token (mode 0600)
+    poll_interval_s: float = Field(default=60, gt=0)
+    verify_tls: bool = True
+
+
 class FaultsSection(_Section):
     """Test and simulator only: a wrong RTC and a fast or slow crystal (sync.clock).
     Never set on a real terminal."""
@@ -111,6 +120,7 @@ class TerminalConfig(_Section):
     media_dir: Path | None = None
     player: PlayerSection = PlayerSection()
     sync: SyncSection = SyncSection()
+    agent: AgentSection = AgentSection()
     faults: FaultsSection = FaultsSection()
 
     @model_validator(mode="after")
@@ -143,6 +153,14 @@ class TerminalConfig(_Section):
     @property
     def active_dir(self) -> Path:
         return self.state_dir / "active"
+
+    @property
+    def inbox(self) -> Path:
+        return self.state_dir / "inbox"
+
+    @property
+    def agent_dir(self) -> Path:
+        return self.state_dir / "agent"
 
     @property
     def outbox_path(self) -> Path:

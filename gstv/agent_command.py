@@ -1,0 +1,109 @@
+"""`gstv agent [--config FILE] [--once]`: the per-terminal content agent.
+
+`--once`: one poll of the cloud and one look at the drop folder, every queued update
+processed, everything owed delivered; exit status 0 when all of that succeeded, 1 when
+something failed (the log says what; nothing is lost: the queue and the outbox keep
+it for the next run). Without it: the same forever, polling every `[agent]
+poll_interval_s`, waking at once for the drop folder, delivering with backoff.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+
+import httpx
+
+from gstv.logs import setup_logging
+from player.config import DEFAULT_CONFIG, ConfigError, TerminalConfig, load_config
+from player.notify import notify
+from sync_agent.agent import Agent
+
+log = logging.getLogger("gstv.agent")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("agent", help="run the content agent (cloud, media, POP)")
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, metavar="FILE")
+    parser.add_argument("--once", action="store_true",
+                        help="poll, process and deliver once, then exit")
+    parser.add_argument("--verbose", action="store_true", help="debug logging")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    setup_logging(args.verbose)
+    try:
+        config = load_config(args.config)
+        token = _token(config)
+    except ConfigError as exc:
+        print(f"gstv agent: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(serve(config, token, once=args.once))
+    except KeyboardInterrupt:
+        return 0
+
+
+def _token(config: TerminalConfig) -> str | None:
+    path = config.agent.token_file
+    if path is None:
+        return None
+    try:
+        return path.read_text().strip()
+    except OSError as exc:
+        raise ConfigError(f"cannot read agent.token_file {path}: {exc.strerror or exc}") \
+            from exc
+
+
+async def serve(config: TerminalConfig, token: str | None, *, once: bool) -> int:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with httpx.AsyncClient(base_url=config.agent.cloud_url, headers=headers,
+                                 verify=config.agent.verify_tls, timeout=30) as client:
+        agent = Agent(config, client)
+        try:
+            if once:
+                polled = await agent.poller.poll_once()
+                agent.inbox.scan()
+                await agent.process_queue()
+                delivered = await agent.delivery.deliver_once()
+                ok = polled is not None and agent.failures == 0 and delivered
+                log.info("agent_once ok=%s failures=%d pending_pop=%d", ok, agent.failures,
+                         agent.store.unsent_pop_count())
+                return 0 if ok else 1
+            await _forever(agent, config)
+            return 0
+        finally:
+            agent.close()
+
+
+async def _forever(agent: Agent, config: TerminalConfig) -> None:
+    stop, wake = asyncio.Event(), asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    agent.inbox.watch(loop, wake)
+    delivery = asyncio.create_task(agent.delivery.run(stop))
+    notify("READY=1", "STATUS=running")
+    log.info("agent_started site=%s terminal=%s cloud_host=%s", config.site_id,
+             config.terminal_id, httpx.URL(config.agent.cloud_url).host)  # no credentials
+    try:
+        while not stop.is_set():
+            await agent.poller.poll_once()
+            agent.inbox.scan()
+            await agent.process_queue()
+            wake.clear()
+            waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(wake.wait())]
+            await asyncio.wait(waiters, timeout=config.agent.poll_interval_s,
+                               return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+    finally:
+        agent.inbox.stop()
+        stop.set()
+        await delivery
+        log.info("agent_stopped")

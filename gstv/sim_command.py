@@ -126,7 +126,7 @@ class Simulation:
     # -- building the site ------------------------------------------------------------
     async def build(self) -> None:
         ids = [f"T{i + 1}" for i in range(self.args.terminals)]
-        ports = {tid: _free_port() for tid in ids}
+        ports = {tid: free_port() for tid in ids}
         views: dict[str, dict[str, str]] = {tid: {} for tid in ids}
         for me in ids:
             for other in ids:
@@ -370,7 +370,8 @@ def _stage_playlist(config: TerminalConfig) -> None:
     (config.active_dir / "playlist.json").write_text(json.dumps(message))
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on loopback that nobody listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

@@ -476,9 +476,13 @@ class PlayerDaemon:
         if frame_ms <= 0 or not times:
             return None
         newest = self._clock.site_at_monotonic(times[-1])
-        sites = [self._clock.site_at_monotonic(t) for t in times]
-        recent = [t for t in sites if t >= max(newest - MEASURE_SPAN_MS,
-                                               since + SETTLE_AFTER_START_MS)]
+        cutoff = max(newest - MEASURE_SPAN_MS, since + SETTLE_AFTER_START_MS)
+        recent = []
+        for shown_ns in reversed(times):  # newest first: stop at the cutoff
+            site_ms = self._clock.site_at_monotonic(shown_ns)
+            if site_ms < cutoff:
+                break
+            recent.append(site_ms)
         if len(recent) < 5:
             return None
         return phase_error_ms([t - slot_start for t in recent], frame_ms)

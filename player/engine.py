@@ -142,6 +142,7 @@ class _Deck:
         self.displayed: deque[int] = deque(maxlen=64)
         self.last_display_ns = 0
         self.stamp = _Timespec()  # written by libVLC's display call (see _attach_sink)
+        self.pixels = None  # the headless picture buffer
         self.size = (0, 0)
         self.shown_from: int | None = None  # monotonic ns this deck went on screen
         self.shown_until: int | None = None
@@ -184,7 +185,6 @@ class VlcEngine:
         self.hidden_at_ns: int | None = None  # when hide() last took effect
         self.on_visibility: Callable[[int | None], None] = lambda deck: None
         self._read_numbers = read_numbers
-        self._sink_size = sink_size
         self._taking = threading.Lock()
         if output == "headless":
             width, height = sink_size
@@ -219,8 +219,8 @@ class VlcEngine:
             return stamp_address
 
         display = vlc.CallbackDecorators.VideoDisplayCb(_CLOCK_GETTIME)
-        deck.callbacks = (lock, display, pixels)  # keep thunks and buffer alive
-        deck.size = (width, height)
+        deck.callbacks = (lock, display)  # keep the ctypes thunks alive
+        deck.pixels, deck.size = pixels, (width, height)
         deck.player.video_set_callbacks(lock, None, display, ctypes.c_void_p(_CLOCK_MONOTONIC))
         deck.player.video_set_format("RV32", width, height, width * 4)
 
@@ -237,7 +237,7 @@ class VlcEngine:
         deck.pictures += 1
         deck.displayed.append(displayed_ns)
         if deck.label is not None and deck.was_shown(displayed_ns):
-            number = read_frame_number(deck.callbacks[2], *deck.size) \
+            number = read_frame_number(deck.pixels, *deck.size) \
                 if self._read_numbers else -1
             self.frame_log.record(deck.label, deck.index, number, displayed_ns)
 
@@ -390,7 +390,7 @@ class VlcEngine:
         if shown is not None and shown.stamp.seconds and shown.label is not None:
             # The deck's primed picture is what the screen shows from this moment.
             number = -1
-            if self._read_numbers and shown.callbacks:
-                number = read_frame_number(shown.callbacks[2], *self._sink_size)
+            if self._read_numbers and shown.pixels is not None:
+                number = read_frame_number(shown.pixels, *shown.size)
             self.frame_log.record(shown.label, shown.index, number, now)
         self.on_visibility(deck)

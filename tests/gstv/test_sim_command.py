@@ -27,3 +27,6 @@ def test_bad_arguments_are_refused_with_a_reason():
     run = subprocess.run([sys.executable, "-m", "gstv", "sim", "--terminals", "40"],
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and "--terminals must be 1 to 16" in run.stderr
+    run = subprocess.run([sys.executable, "-m", "gstv", "sim", "--duration", "3"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "--duration must be at least 5 s" in run.stderr

@@ -4,36 +4,41 @@ follower computes the leader's timeline from the leader's inventory."""
 from __future__ import annotations
 
 import asyncio
-import socket
 
+from gstv.sim_command import free_port
 from player.config import Peer, SyncSection
 from player.outbox import Outbox
 from tests.player.harness import asset, running_player, stage, terminal_config
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+
+def site_of_two(tmp_path, assets, media: dict[str, list[str]]):
+    """T1 and T2 listed as one site, each staged with `assets` and its own `media`."""
+    peers = (Peer(id="T1", endpoint=f"tcp://127.0.0.1:{free_port()}"),
+             Peer(id="T2", endpoint=f"tcp://127.0.0.1:{free_port()}"))
+    configs = {}
+    for terminal in ("T1", "T2"):
+        config = terminal_config(tmp_path / terminal).model_copy(update={
+            "terminal_id": terminal, "sync": SyncSection(peers=peers, join_wait_s=5)})
+        stage(config, assets, media=media[terminal])
+        configs[terminal] = config
+    return configs
+
+
+async def until_following(follower, slots: int) -> None:
+    for _ in range(200):
+        if follower.daemon._sync.in_step and follower.daemon.slots_started >= slots:
+            return
+        await asyncio.sleep(0.05)
 
 
 async def test_a_file_only_the_leader_has_is_black_and_one_it_lacks_is_skipped(tmp_path):
-    peers = (Peer(id="T1", endpoint=f"tcp://127.0.0.1:{free_port()}"),
-             Peer(id="T2", endpoint=f"tcp://127.0.0.1:{free_port()}"))
     assets = [asset("one.mp4", "A1"), asset("two.mp4", "A2"), asset("three.mp4", "A3")]
-    configs = {}
-    for terminal, media in (("T1", ["one.mp4", "two.mp4"]), ("T2", ["one.mp4", "three.mp4"])):
-        base = tmp_path / terminal
-        config = terminal_config(base).model_copy(update={
-            "terminal_id": terminal, "sync": SyncSection(peers=peers, join_wait_s=5)})
-        stage(config, assets, media=media)
-        configs[terminal] = config
+    configs = site_of_two(tmp_path, assets, {"T1": ["one.mp4", "two.mp4"],
+                                             "T2": ["one.mp4", "three.mp4"]})
     async with running_player(configs["T1"]) as leader, \
             running_player(configs["T2"]) as follower:
-        for _ in range(200):
-            if follower.daemon._sync.in_step and follower.daemon.slots_started >= 2:
-                break
-            await asyncio.sleep(0.05)
+        await until_following(follower, 2)
         await asyncio.sleep(6)  # two passes of the loop
         site = list(leader.timeline.slots_between(leader.clock.now_ms() - 4_000,
                                                   leader.clock.now_ms()))
@@ -67,21 +72,12 @@ def restage(config, guid: str, filenames: list[str]) -> None:
 
 
 async def test_a_new_version_starts_on_the_same_boundary_on_every_screen(tmp_path):
-    peers = (Peer(id="T1", endpoint=f"tcp://127.0.0.1:{free_port()}"),
-             Peer(id="T2", endpoint=f"tcp://127.0.0.1:{free_port()}"))
-    configs = {}
-    for terminal in ("T1", "T2"):
-        config = terminal_config(tmp_path / terminal).model_copy(update={
-            "terminal_id": terminal, "sync": SyncSection(peers=peers, join_wait_s=5)})
-        stage(config, [asset("one.mp4", "A1"), asset("two.mp4", "A2")],
-              media=["one.mp4", "two.mp4", "three.mp4"])
-        configs[terminal] = config
+    every_clip = ["one.mp4", "two.mp4", "three.mp4"]
+    configs = site_of_two(tmp_path, [asset("one.mp4", "A1"), asset("two.mp4", "A2")],
+                          {"T1": every_clip, "T2": every_clip})
     async with running_player(configs["T1"]) as leader, \
             running_player(configs["T2"]) as follower:
-        for _ in range(200):
-            if follower.daemon._sync.in_step and follower.daemon.slots_started >= 1:
-                break
-            await asyncio.sleep(0.05)
+        await until_following(follower, 1)
         restage(configs["T2"], "g-2", ["three.mp4"])  # the follower's agent is first
         await asyncio.sleep(1.0)
         restage(configs["T1"], "g-2", ["three.mp4"])

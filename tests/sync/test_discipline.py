@@ -36,6 +36,12 @@ class Site:
         self.wait(back_ms)
         return self.discipline.add(Exchange(t1, t2, t3, self.follower.local_ms()))
 
+    def settle(self, exchanges: int = SETTLE_EXCHANGES + 1) -> None:
+        """Exchanges every quarter second."""
+        for _ in range(exchanges):
+            self.exchange()
+            self.wait(250)
+
     def error_ms(self) -> float:
         return self.leader.now_exact_ms() - self.follower.now_exact_ms()
 
@@ -55,9 +61,7 @@ def test_before_first_in_step_even_small_errors_are_stepped():
 
 def test_in_step_after_settling_and_small_errors_are_slewed_after():
     site = Site(offset_ms=900.0)
-    for i in range(SETTLE_EXCHANGES + 1):
-        site.exchange()
-        site.wait(250)
+    site.settle()
     assert site.discipline.in_step
     steps = site.follower.steps
     # The leader's clock is corrected by 1.5 ms (its NTP, say): we slew, never jump.
@@ -84,9 +88,7 @@ def test_a_drifting_follower_learns_the_rate_and_stays_within_tens_of_microsecon
 
 def test_a_new_leader_keeps_the_rate_learned_so_nothing_jumps_meanwhile():
     site = Site(offset_ms=0.0, leader_ppm=100.0)
-    for _ in range(120):
-        site.exchange()
-        site.wait(250)
+    site.settle(120)
     rate = site.follower.rate
     site.discipline.reset()
     assert site.follower.rate == rate
@@ -96,9 +98,7 @@ def test_a_new_leader_keeps_the_rate_learned_so_nothing_jumps_meanwhile():
 
 def test_losing_step_by_two_milliseconds_or_more_is_out_of_step():
     site = Site(offset_ms=0.0)
-    for _ in range(SETTLE_EXCHANGES + 1):
-        site.exchange()
-        site.wait(250)
+    site.settle()
     assert site.discipline.in_step
     site.leader.correct(5.0, step=True)
     site.exchange()

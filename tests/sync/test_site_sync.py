@@ -6,21 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import time
 
 import pytest
 
+from gstv.sim_command import free_port
 from player.config import Peer, SyncSection, TerminalConfig
 from sync.clock import SiteClock
 from sync.site_sync import SiteSync
 from tests.sync.ntp_fake import FakeNtpServer
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def configs(ids: list[str], **sync) -> dict[str, TerminalConfig]:

@@ -1,9 +1,10 @@
-"""The reference cloud in a thread of the test, on a loopback port (real HTTP), and a
-media fetcher bound to it, for the agent's tests."""
+"""The reference cloud in a thread of the test, on a loopback port (real HTTP), a
+media fetcher bound to it, and small real disks, for the agent's tests."""
 
 from __future__ import annotations
 
 import random
+import subprocess
 import threading
 
 import pytest
@@ -26,3 +27,22 @@ def fetcher(client, media):
     """Download into `media` with short retry delays."""
     return lambda name: download(client, media, name, rng=random.Random(1),
                                  base_delay_s=0.01)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """Mounts a real tmpfs of the given size (the tests run as root): a disk that
+    fills up. Unmounted after the test."""
+    mounts = []
+
+    def mount(size: str):
+        path = tmp_path / f"disk{len(mounts)}"
+        path.mkdir()
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                       check=True)
+        mounts.append(path)
+        return path
+
+    yield mount
+    for path in mounts:
+        subprocess.run(["umount", str(path)], check=True)

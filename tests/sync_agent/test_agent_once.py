@@ -85,3 +85,15 @@ def test_once_fails_with_status_1_when_the_cloud_is_down_and_keeps_everything(tm
     outbox = Outbox(config.outbox_path)
     assert outbox.pending_count() == 1  # the record waits for the cloud
     outbox.close()
+
+
+def test_an_unreadable_token_file_is_a_clear_error(tmp_path):
+    config = TerminalConfig(site_id="SITE-0042", terminal_id="T1", timezone="UTC",
+                            state_dir=tmp_path / "state",
+                            agent=AgentSection(cloud_url="http://127.0.0.1:9",
+                                               token_file=tmp_path / "absent"))
+    config_path = tmp_path / "terminal.toml"
+    config_path.write_text(config.to_toml())
+    run = agent_once(config_path)
+    assert run.returncode == 2 and "cannot read agent.token_file" in run.stderr
+    assert "absent" in run.stderr

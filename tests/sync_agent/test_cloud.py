@@ -108,3 +108,10 @@ def test_a_port_in_use_is_a_clear_error(tmp_path):
                               "--data", str(tmp_path)], capture_output=True, text=True,
                              timeout=30)
     assert run.returncode == 2 and "cannot listen" in run.stderr
+
+
+def test_an_unreadable_token_file_is_a_clear_error(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "gstv", "cloud", "--port", "0", "--data",
+                          str(tmp_path), "--token-file", str(tmp_path / "absent")],
+                         capture_output=True, text=True, timeout=30)
+    assert run.returncode == 2 and "cannot read" in run.stderr

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import random
-import subprocess
 
 import httpx
 import pytest
@@ -75,18 +74,8 @@ async def test_an_unsafe_name_is_refused_before_any_request(tmp_path, cloud):
     assert cloud.store.media_requests == []
 
 
-@pytest.fixture
-def small_disk(tmp_path):
-    """A real 128 KiB tmpfs as the media directory (the tests run as root)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=128k", "tmpfs", str(mount)],
-                   check=True)
-    yield mount
-    subprocess.run(["umount", str(mount)], check=True)
-
-
 async def test_a_full_disk_fails_cleanly_and_spares_existing_media(small_disk, cloud):
+    small_disk = small_disk("128k")
     (small_disk / "old.mp4").write_bytes(b"still playing")
     result = await fetch(cloud, small_disk)
     assert not result.ok and "No space left on device" in result.error

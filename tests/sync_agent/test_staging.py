@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 
 import pytest
 
@@ -16,18 +15,8 @@ def test_the_target_is_replaced_whole_and_no_temporary_remains(tmp_path):
     assert os.listdir(target.parent) == ["playlist.json"]
 
 
-@pytest.fixture
-def small_disk(tmp_path):
-    """A real 64 KiB tmpfs: a disk that fills up (the tests run as root)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
-                   check=True)
-    yield mount
-    subprocess.run(["umount", str(mount)], check=True)
-
-
 def test_a_full_disk_fails_the_write_and_keeps_the_previous_file(small_disk):
+    small_disk = small_disk("64k")
     target = small_disk / "playlist.json"
     stage_atomically(target, b"previous")
     with pytest.raises(OSError) as caught:

@@ -1,10 +1,11 @@
 """`gstv agent [--config FILE] [--once]`: the per-terminal content agent.
 
 `--once`: one poll of the cloud and one look at the drop folder, every queued update
-processed, everything owed delivered; exit status 0 when all of that succeeded, 1 when
+processed, unreferenced media swept, everything owed delivered; exit status 0 when all of that succeeded, 1 when
 something failed (the log says what; nothing is lost: the queue and the outbox keep
 it for the next run). Without it: the same forever, polling every `[agent]
 poll_interval_s`, waking at once for the drop folder, delivering with backoff.
+Run by hand on a terminal, `--once` draws the progress of each download on stderr.
 """
 
 from __future__ import annotations
@@ -64,12 +65,12 @@ async def serve(config: TerminalConfig, token: str | None, *, once: bool) -> int
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with httpx.AsyncClient(base_url=config.agent.cloud_url, headers=headers,
                                  verify=config.agent.verify_tls, timeout=30) as client:
-        agent = Agent(config, client)
+        agent = Agent(config, client, tty=sys.stderr if once and sys.stderr.isatty() else None)
         try:
             if once:
                 polled = await agent.poller.poll_once()
-                agent.inbox.scan()
                 await agent.process_queue()
+                agent.clean_media()
                 delivered = await agent.delivery.deliver_once()
                 ok = polled is not None and agent.failures == 0 and delivered
                 log.info("agent_once ok=%s failures=%d pending_pop=%d", ok, agent.failures,
@@ -94,9 +95,9 @@ async def _forever(agent: Agent, config: TerminalConfig) -> None:
     try:
         while not stop.is_set():
             await agent.poller.poll_once()
-            agent.inbox.scan()
-            await agent.process_queue()
             wake.clear()
+            await agent.process_queue()
+            agent.clean_media()
             waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(wake.wait())]
             await asyncio.wait(waiters, timeout=config.agent.poll_interval_s,
                                return_when=asyncio.FIRST_COMPLETED)

@@ -102,6 +102,8 @@ class AgentSection(_Section):
     token_file: Path | None = None  # a file holding the bearer token (mode 0600)
     poll_interval_s: float = Field(default=60, gt=0)
     verify_tls: bool = True
+    # Media nothing references are deleted this long after (sync_agent.media_cleanup).
+    media_grace_h: float = Field(default=24, ge=0)
 
 
 class FaultsSection(_Section):

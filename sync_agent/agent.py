@@ -7,13 +7,26 @@ Kinds: playlist and configuration updates follow their procedures
 (three attempts), with one MEDIA_CHECK notification per file, success or "Video File
 is Missing - {filename}". A message of no known kind (from the drop folder) is logged
 and dropped (`update_unknown_kind`): no seed notification fits it.
+
+The drop folder is looked at again before each update is taken, so a configuration
+or media update dropped while a long playlist is being processed goes next, ahead of
+playlists queued earlier (the order of update_queue), and the playlist in progress
+completes first.
+
+A procedure cut short by a crash runs again from its first step on restart (the
+update is still queued): the cloud may then see that update's first notifications
+twice, the outcome once. Downloads resume where they were (media_download).
+
+After each round, media nothing references any more are swept (media_cleanup), and
+downloads report their progress (download_progress).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date
-from typing import Any
+from typing import Any, TextIO
 
 import httpx
 
@@ -23,7 +36,9 @@ from scheduler.notifications import Notification, new_notification
 from scheduler.validation import validate_update
 from sync_agent.configuration_procedure import ConfigurationProcedure
 from sync_agent.delivery import Delivery
+from sync_agent.download_progress import DownloadProgress
 from sync_agent.intake import CloudPoller, Inbox
+from sync_agent.media_cleanup import MediaCleaner
 from sync_agent.media_download import download
 from sync_agent.outbox_store import OutboxStore
 from sync_agent.playlist_procedure import PlaylistProcedure
@@ -34,7 +49,8 @@ log = logging.getLogger(__name__)
 
 
 class Agent:
-    def __init__(self, config: TerminalConfig, client: httpx.AsyncClient) -> None:
+    def __init__(self, config: TerminalConfig, client: httpx.AsyncClient, *,
+                 tty: TextIO | None = None) -> None:
         self._config = config
         self._client = client
         self.store = OutboxStore(config.outbox_path)
@@ -44,6 +60,10 @@ class Agent:
         self.inbox = Inbox(config.inbox, config.media, self.queue)
         self.delivery = Delivery(self.store, client, site_id=config.site_id,
                                  terminal_id=config.terminal_id)
+        self.progress = DownloadProgress(config.agent_dir / "status.json", tty=tty)
+        self.cleaner = MediaCleaner(config.media, config.active_dir,
+                                    config.agent_dir / "unreferenced.json",
+                                    grace_s=config.agent.media_grace_h * 3600)
         fetch = self._fetch
         self._playlist = PlaylistProcedure(
             site_id=config.site_id, terminal_id=config.terminal_id,
@@ -58,7 +78,10 @@ class Agent:
         self.store.close()
 
     async def process_queue(self) -> None:
-        while (item := self.queue.peek()) is not None:
+        while True:
+            self.inbox.scan()
+            if (item := self.queue.peek()) is None:
+                return
             ok = await self._process(item.kind, item.body)
             self.failures += 0 if ok else 1
             self.queue.done(item)
@@ -95,8 +118,16 @@ class Agent:
                 terminalId=self._config.terminal_id))
         return ok
 
+    def clean_media(self, now_s: float | None = None) -> list[str]:
+        return self.cleaner.run(self.queue.bodies(),
+                                time.time() if now_s is None else now_s)
+
     async def _fetch(self, name: str):
-        return await download(self._client, self._config.media, name)
+        try:
+            return await download(self._client, self._config.media, name,
+                                  progress=self.progress)
+        finally:
+            self.progress.finished(name)
 
     def _notify(self, notification: Notification) -> None:
         self.store.queue_notification(notification.to_json(),

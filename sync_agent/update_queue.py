@@ -90,5 +90,8 @@ class UpdateQueue:
     def holds(self, source: str) -> bool:
         return any(item.source == source for item in self._items)
 
+    def bodies(self) -> list[Any]:
+        return [item.body for item in self._items]
+
     def __len__(self) -> int:
         return len(self._items)

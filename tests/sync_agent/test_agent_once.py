@@ -11,6 +11,7 @@ from pathlib import Path
 
 from player.config import AgentSection, TerminalConfig
 from player.outbox import Outbox
+from sync_agent.media_cleanup import named_files
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "assets/samples"
@@ -63,9 +64,17 @@ def test_once_runs_both_procedures_and_delivers(tmp_path, cloud):
     assert sorted(p.name for p in config.media.iterdir()) == sorted(
         p.name for p in (ROOT / "assets/media").iterdir())
     # Nothing is done twice: a second run finds nothing new and sends nothing.
+    # With no grace period, the next round sweeps a file nothing names, and only it.
+    (config.media / "stray.mp4").write_bytes(b"old campaign")
+    config_path.write_text(config.model_copy(update={"agent": config.agent.model_copy(
+        update={"media_grace_h": 0})}).to_toml())
     again = agent_once(config_path)
     assert again.returncode == 0, again.stderr
     assert len(cloud.store.received_all()["notifications"]) == len(steps)
+    assert not (config.media / "stray.mp4").exists()
+    named = named_files(json.loads((config.active_dir / "playlist.json").read_text()))
+    assert named and all((config.media / name).exists() for name in named)
+    assert (config.media / "gstv-blankout.mp4").exists()
 
 
 def test_once_fails_with_status_1_when_the_cloud_is_down_and_keeps_everything(tmp_path):

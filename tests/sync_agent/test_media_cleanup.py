@@ -1,0 +1,95 @@
+"""Unreferenced media are deleted after the grace period, never before, never a file a
+staged or queued update names, and never when the staged playlist is unreadable."""
+
+from __future__ import annotations
+
+import json
+
+from sync_agent.media_cleanup import MediaCleaner, named_files, sweep
+from sync_agent.update_queue import UpdateQueue
+
+HOUR = 3600.0
+
+
+def test_named_files_finds_assets_banners_and_the_blankout_video():
+    playlist = {"playlist": [{"banners": [{"filename": "b.png"}],
+                              "schedules": [{"loops": [{"assets": [{"filename": "a.mp4"}]}]}]}]}
+    configuration = {"configuration": {"blankoutvideo": "closed.mp4"}}
+    assert named_files(playlist) == {"a.mp4", "b.png"}
+    assert named_files(configuration) == {"closed.mp4"}
+    assert named_files(["x", {"filename": 3}]) == set()
+
+
+def test_sweep_starts_the_grace_then_deletes_at_its_end():
+    present = ["kept.mp4", "old.mp4", ".old.mp4.partial", ".kept.mp4.partial",
+               ".hidden", "notes"]
+    first = sweep(present, {"kept.mp4"}, {}, now_s=1000, grace_s=24 * HOUR)
+    assert first.delete == ()
+    # "notes" is a plain name the agent could have downloaded; ".hidden" is not ours.
+    assert set(first.newly_unreferenced) == {"old.mp4", ".old.mp4.partial", "notes"}
+    assert set(first.unreferenced_since.values()) == {1000}
+    almost = sweep(present, {"kept.mp4"}, first.unreferenced_since,
+                   now_s=1000 + 24 * HOUR - 1, grace_s=24 * HOUR)
+    assert almost.delete == () and almost.newly_unreferenced == ()
+    due = sweep(present, {"kept.mp4"}, first.unreferenced_since, now_s=1000 + 24 * HOUR,
+                grace_s=24 * HOUR)
+    assert set(due.delete) == {"old.mp4", ".old.mp4.partial", "notes"}
+    assert due.unreferenced_since == {}
+
+
+def test_a_file_referenced_again_leaves_the_list():
+    since = {"back.mp4": 0.0}
+    result = sweep(["back.mp4"], {"back.mp4"}, since, now_s=10 * 24 * HOUR, grace_s=HOUR)
+    assert result.delete == () and result.unreferenced_since == {}
+    again = sweep(["back.mp4"], set(), result.unreferenced_since, now_s=10 * 24 * HOUR + 1,
+                  grace_s=HOUR)
+    assert again.delete == () and again.newly_unreferenced == ("back.mp4",)
+
+
+def stage(tmp_path, playlist_names, blankout=None):
+    active = tmp_path / "active"
+    active.mkdir(exist_ok=True)
+    assets = [{"filename": name} for name in playlist_names]
+    (active / "playlist.json").write_text(json.dumps(
+        {"playlist": [{"schedules": [{"loops": [{"assets": assets}]}]}]}))
+    if blankout:
+        (active / "config.json").write_text(json.dumps(
+            {"configuration": {"blankoutVideo": blankout}}))
+    return active
+
+
+def test_cleaner_keeps_staged_and_queued_media_and_survives_a_restart(tmp_path):
+    media = tmp_path / "media"
+    media.mkdir()
+    for name in ("playing.mp4", "closed.mp4", "coming.mp4", "gone.mp4"):
+        (media / name).write_bytes(b"x")
+    active = stage(tmp_path, ["playing.mp4"], blankout="closed.mp4")
+    queue = UpdateQueue(tmp_path / "queue")
+    queue.put("playlist", {"playlist": [{"schedules": [{"loops": [{"assets": [
+        {"filename": "coming.mp4"}]}]}]}]}, "inbox:p.json")
+    queue.put("playlist", "not json at all", "inbox:bad.json")
+    state = tmp_path / "agent" / "unreferenced.json"
+
+    cleaner = MediaCleaner(media, active, state, grace_s=24 * HOUR)
+    assert cleaner.run(queue.bodies(), now_s=0) == []
+    # A restart: a new cleaner reads when the grace began from the state file.
+    cleaner = MediaCleaner(media, active, state, grace_s=24 * HOUR)
+    assert cleaner.run(queue.bodies(), now_s=12 * HOUR) == []
+    assert (media / "gone.mp4").exists()
+    assert cleaner.run(queue.bodies(), now_s=24 * HOUR) == ["gone.mp4"]
+    assert sorted(p.name for p in media.iterdir()) == ["closed.mp4", "coming.mp4",
+                                                       "playing.mp4"]
+    assert json.loads(state.read_text()) == {}
+
+
+def test_an_unreadable_staged_playlist_deletes_nothing(tmp_path, caplog):
+    media = tmp_path / "media"
+    media.mkdir()
+    (media / "a.mp4").write_bytes(b"x")
+    active = tmp_path / "active"
+    active.mkdir()
+    (active / "playlist.json").write_text("{ truncated")
+    cleaner = MediaCleaner(media, active, tmp_path / "unreferenced.json", grace_s=0)
+    assert cleaner.run([], now_s=1e9) == []
+    assert (media / "a.mp4").exists()
+    assert "media_cleanup_skipped reason=playlist.json is not JSON" in caplog.text

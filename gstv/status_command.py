@@ -1,4 +1,5 @@
-"""`gstv status [--config FILE] [--json]`: ask the running player how it is doing."""
+"""`gstv status [--config FILE] [--json]`: ask the running player how it is doing, and
+show the agent's downloads in flight (sync_agent.download_progress)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from player.config import DEFAULT_CONFIG, ConfigError, load_config
 from player.status import query_status
+from sync_agent.download_progress import describe, read_downloads
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -22,6 +24,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.config)
         status = query_status(config.player.status_socket)
+        status["downloads"] = read_downloads(config.agent_dir / "status.json")
     except ConfigError as exc:
         print(f"gstv status: {exc}", file=sys.stderr)
         return 2
@@ -53,6 +56,7 @@ def render(status: dict) -> str:
         ("site time", f"{clock.get('site_time')} (offset {clock.get('offset_ms')} ms, "
                       f"{'trusted' if clock.get('trusted') else 'NOT trusted: system time'})"),
         ("site sync", _sync(status.get("sync") or {})),
+        ("downloads", "; ".join(describe(d) for d in status.get("downloads") or []) or "none"),
     ]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 << 20
 CHUNK = 64 * 1024
+THROTTLED_PIECE = 16 * 1024
 
 
 @dataclass
@@ -55,12 +57,15 @@ class Faults:
       (the connection is closed mid-body), every time until switched off.
     - `wrong_bytes`: [filename, ...]: those files are served with their last byte
       changed, and the right length and sha256 header.
+    - `throttle_kbps`: {filename: KiB/s}: downloads of that file trickle at that rate
+      (a slow site link; a download long enough to watch or to kill midway).
     """
 
     fail: dict[str, int] = field(default_factory=dict)
     delay_ms: dict[str, float] = field(default_factory=dict)
     cut_after: dict[str, int] = field(default_factory=dict)
     wrong_bytes: set[str] = field(default_factory=set)
+    throttle_kbps: dict[str, float] = field(default_factory=dict)
 
     def take_failure(self, request: str) -> bool:
         for prefix, left in self.fail.items():
@@ -224,7 +229,8 @@ class _Handler(BaseHTTPRequestHandler):
             store.faults = Faults(fail=dict(payload.get("fail", {})),
                                   delay_ms=dict(payload.get("delay_ms", {})),
                                   cut_after=dict(payload.get("cut_after", {})),
-                                  wrong_bytes=set(payload.get("wrong_bytes", [])))
+                                  wrong_bytes=set(payload.get("wrong_bytes", [])),
+                                  throttle_kbps=dict(payload.get("throttle_kbps", {})))
             self._send_json(HTTPStatus.OK, {"ok": True})
         else:
             self._error(HTTPStatus.BAD_REQUEST, f"cannot take this body at {path}")
@@ -302,8 +308,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return
-        for offset in range(0, len(body), CHUNK):
-            self.wfile.write(body[offset:offset + CHUNK])
+        rate = faults.throttle_kbps.get(name)
+        piece = CHUNK if not rate else THROTTLED_PIECE
+        for offset in range(0, len(body), piece):
+            self.wfile.write(body[offset:offset + piece])
+            if rate:
+                self.wfile.flush()
+                time.sleep(piece / (rate * 1024))
 
 
 class CloudServer(ThreadingHTTPServer):
@@ -318,3 +329,10 @@ class CloudServer(ThreadingHTTPServer):
     @property
     def port(self) -> int:
         return self.server_address[1]
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that went away mid-answer (killed, timed out) is normal here.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            log.info("cloud_client_gone client=%s", client_address[0])
+            return
+        super().handle_error(request, client_address)

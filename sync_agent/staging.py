@@ -10,18 +10,21 @@ import os
 from pathlib import Path
 
 
-def stage_atomically(target: Path, data: bytes) -> None:
+def stage_atomically(target: Path, data: bytes, *, durable: bool = True) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.staging")
     try:
         with open(temporary, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
         os.replace(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    if not durable:
+        return
     directory = os.open(target.parent, os.O_RDONLY)
     try:
         os.fsync(directory)

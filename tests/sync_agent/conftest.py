@@ -1,9 +1,11 @@
 """The reference cloud in a thread of the test, on a loopback port (real HTTP), a
-media fetcher bound to it, and small real disks, for the agent's tests."""
+media fetcher bound to it, a small playlist update, and small real disks, for the
+agent's tests."""
 
 from __future__ import annotations
 
 import random
+from datetime import date
 import subprocess
 import threading
 
@@ -27,6 +29,16 @@ def fetcher(client, media):
     """Download into `media` with short retry delays."""
     return lambda name: download(client, media, name, rng=random.Random(1),
                                  base_delay_s=0.01)
+
+
+def playlist(guid: str, filename: str) -> dict:
+    """A one-asset playlist update for SITE-0042 naming `filename`."""
+    asset = {"assetId": "A1", "filename": filename, "type": "advertising",
+             "start": "2020-01-01", "end": "2099-12-31", "tiNumber": "TI-1"}
+    return {"guid": guid, "updatedOn": "2026-11-22 10:00:00.000", "playlist": [{
+        "siteId": "SITE-0042", "banners": [],
+        "schedules": [{"segmentId": "SEG-1", "date": date.today().isoformat(),
+                       "loops": [{"loopNumber": 1, "assets": [asset]}]}]}]}
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ def test_three_players_converge_and_stay_in_step():
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["terminals"] == 3
-    # Loose bounds: a shared, busy machine. The targets are checked by bench/sync.py.
+    # Loose bounds: a shared, busy machine. The targets are checked by bench/site_sync.py.
     assert result["converge_s"] is not None and result["converge_s"] < 15
     assert result["frames_compared"] > 200
     assert result["skew_ms"]["p99"] < 5

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import shutil
+import ssl
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from player.config import AgentSection, TerminalConfig
 from player.outbox import Outbox
+from sync_agent.cloud import CloudServer, CloudStore
 from sync_agent.media_cleanup import named_files
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,3 +109,31 @@ def test_an_unreadable_token_file_is_a_clear_error(tmp_path):
     run = agent_once(config_path)
     assert run.returncode == 2 and "cannot read agent.token_file" in run.stderr
     assert "absent" in run.stderr
+
+
+def test_tls_is_verified_unless_the_configuration_says_otherwise(tmp_path):
+    """A cloud with a certificate nobody vouches for is refused by default."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    server = CloudServer(("127.0.0.1", 0), CloudStore(tmp_path / "cloud"))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"https://127.0.0.1:{server.port}"
+        for verify, expected in ((True, 1), (False, 0)):
+            config = TerminalConfig(site_id="SITE-0042", terminal_id="T1", timezone="UTC",
+                                    state_dir=tmp_path / "state",
+                                    agent=AgentSection(cloud_url=url, verify_tls=verify))
+            config_path = tmp_path / "terminal.toml"
+            config_path.write_text(config.to_toml())
+            run = agent_once(config_path)
+            assert run.returncode == expected, run.stderr
+            if verify:
+                assert "poll_failed error=ConnectError" in run.stderr
+    finally:
+        server.shutdown()
+        server.server_close()

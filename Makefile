@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench clean install uninstall
 
 setup: system $(STAMP)
 
@@ -26,6 +26,13 @@ test: setup
 
 bench: setup
 	@for b in bench/[!_]*.py; do echo "== $$b"; $(VENV)/bin/python $$b || exit 1; done
+
+# As root; DESTDIR installs into a throwaway root (tests/test_install.py does).
+install:
+	@scripts/install.sh
+
+uninstall:
+	@scripts/uninstall.sh
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,130 @@
+"""`make install` into a throwaway root (DESTDIR), the units it installs checked by
+systemd's own tools, `make uninstall` back out of it; and the hardening the units ask
+for, checked on the real programs where this machine can check it without systemd
+(memory never writable and executable at once)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from player.config import AgentSection, load_config
+from sync_agent.cloud import CloudServer, CloudStore
+from tests.player.harness import GSTV, playing_status, wait_for, write_config
+
+ROOT = Path(__file__).resolve().parents[1]
+UNITS = ("gstv-player.service", "gstv-agent.service", "gstv-payment.socket")
+EXPOSURE_TARGETS = {"gstv-agent.service": 2.0, "gstv-player.service": 3.0}
+MDWE = [sys.executable, str(ROOT / "tests/mdwe.py")]
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    root = tmp_path_factory.mktemp("root")
+    run = subprocess.run(["make", "-s", "install", f"DESTDIR={root}"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    # systemd-analyze resolves the units' dependencies (sysinit.target, ...) inside the
+    # root: give it the system's own unit files, as on a real machine.
+    shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system",
+                    symlinks=True, dirs_exist_ok=True)
+    return root
+
+
+def test_install_lays_out_the_application_units_config_and_users(installed):
+    venv = installed / "opt/gstv/venv"
+    assert (venv / "bin/gstv").read_text().splitlines()[0] == "#!/opt/gstv/venv/bin/python"
+    assert str(installed) not in (venv / "bin/activate").read_text()
+    run = subprocess.run([str(venv / "bin/python"), "-m", "gstv", "validate", "playlist",
+                          str(ROOT / "assets/samples/playlist.json"), "--site-id",
+                          "SITE-0042"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    for unit in UNITS:
+        assert (installed / "etc/systemd/system" / unit).is_file()
+    config = load_config(installed / "etc/gstv/terminal.toml")
+    assert config.state_dir == Path("/var/lib/gstv") and config.agent.verify_tls
+    passwd = (installed / "etc/passwd").read_text()
+    assert re.search(r"^gstv:x:\d+:\d+:.*:/var/lib/gstv:/usr/sbin/nologin$", passwd, re.M)
+    assert re.search(r"^gstv-payment:x:\d+:", (installed / "etc/group").read_text(), re.M)
+
+
+def test_units_verify_without_a_word(installed):
+    run = subprocess.run(["systemd-analyze", "verify", f"--root={installed}", *UNITS],
+                         capture_output=True, text=True, timeout=60)
+    # verify exits 0 on an unknown key and only says so: silence is the pass.
+    assert run.returncode == 0 and run.stdout + run.stderr == "", run.stdout + run.stderr
+
+
+def test_units_meet_their_exposure_targets(installed):
+    for unit, target in EXPOSURE_TARGETS.items():
+        run = subprocess.run(["systemd-analyze", "security", "--offline=true",
+                              f"--root={installed}", "--no-pager", unit],
+                             capture_output=True, text=True, timeout=60)
+        found = re.search(rf"Overall exposure level for {unit}: (\d+\.\d)", run.stdout)
+        assert found, run.stdout + run.stderr
+        assert float(found.group(1)) <= target, f"{unit}: {found.group(1)}"
+
+
+def test_uninstall_reverses_install_and_keeps_the_state(installed, tmp_path):
+    root = tmp_path / "root"
+    shutil.copytree(installed, root, symlinks=True)
+    state = root / "var/lib/gstv/outbox.db"
+    state.parent.mkdir(parents=True)
+    state.write_bytes(b"POP the cloud does not have yet")
+    edited = root / "etc/gstv/terminal.toml"
+    edited.write_text(edited.read_text().replace("SITE-0042", "SITE-7"))
+    run = subprocess.run(["make", "-s", "uninstall", f"DESTDIR={root}"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert not (root / "opt/gstv").exists()
+    assert not any((root / "etc/systemd/system" / unit).exists() for unit in UNITS)
+    assert not (root / "usr/lib/sysusers.d/gstv.conf").exists()
+    assert "gstv" not in (root / "etc/passwd").read_text()
+    assert "gstv" not in (root / "etc/group").read_text()
+    assert state.read_bytes() == b"POP the cloud does not have yet"
+    assert "SITE-7" in edited.read_text()  # someone's edits are never thrown away
+
+
+def test_the_agent_runs_with_memory_never_writable_and_executable(tmp_path):
+    server = CloudServer(("127.0.0.1", 0), CloudStore(tmp_path / "cloud"))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    (server.store.media / "new.mp4").write_bytes(b"fresh media" * 1000)
+    server.store.add_update("media", {"guid": "m-1", "updatedOn": "2026-11-22 10:00:00.000",
+                                      "media": [{"filename": "new.mp4"}]})
+    config = load_config(write_config(tmp_path))
+    config_path = tmp_path / "agent.toml"
+    config_path.write_text(config.model_copy(update={"agent": AgentSection(
+        cloud_url=f"http://127.0.0.1:{server.port}")}).to_toml())
+    try:
+        run = subprocess.run([*MDWE, str(GSTV), "agent", "--once", "--config",
+                              str(config_path)], capture_output=True, text=True, timeout=60)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert run.returncode == 0, run.stderr
+    assert (config.media / "new.mp4").read_bytes() == b"fresh media" * 1000
+
+
+def test_the_player_plays_with_memory_never_writable_and_executable(tmp_path):
+    config_path = write_config(tmp_path)
+    with open(tmp_path / "player.log", "wb") as log:
+        player = subprocess.Popen([*MDWE, str(GSTV), "player", "--config", str(config_path)],
+                                  stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        wait_for(tmp_path / "status.sock")
+        first = playing_status(config_path)["now_playing"]["since"]
+        deadline = time.monotonic() + 10
+        while playing_status(config_path)["now_playing"]["since"] == first:
+            assert time.monotonic() < deadline, "never got to the next slot"
+            time.sleep(0.2)
+    finally:
+        player.send_signal(signal.SIGTERM)
+        assert player.wait(timeout=15) == 0

@@ -60,6 +60,9 @@ class CloudPoller:
             updates, cursor = feed["updates"], str(feed["cursor"])
             if not isinstance(updates, list):
                 raise ValueError("updates is not a list")
+        except httpx.HTTPStatusError as exc:  # 401: the token; 5xx: the cloud
+            log.warning("poll_failed status=%d", exc.response.status_code)
+            return None
         except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
             log.warning("poll_failed error=%s", type(exc).__name__)
             return None

@@ -74,6 +74,7 @@ async def download(client: httpx.AsyncClient, media: Path, name: str, *,
                         error)
         if attempt < ATTEMPTS:
             await asyncio.sleep(retry_delay(attempt, rng=rng, base_s=base_delay_s))
+    log.error("media_download_gave_up file=%s attempts=%d error=%s", name, ATTEMPTS, error)
     return DownloadResult(False, ATTEMPTS, error)
 
 

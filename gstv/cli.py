@@ -14,6 +14,7 @@ import sys
 from gstv import (
     agent_command,
     cloud_command,
+    demo_command,
     player_command,
     schedule_command,
     sim_command,
@@ -23,7 +24,7 @@ from gstv import (
 )
 
 _COMMANDS = (validate_command, summary_command, schedule_command, player_command,
-             status_command, sim_command, cloud_command, agent_command)
+             status_command, sim_command, cloud_command, agent_command, demo_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -140,31 +140,38 @@ class Simulation:
                 views[me][other] = f"tcp://127.0.0.1:{port}"
         for tid in ids:
             directory = self.base / tid
-            state = directory / "state"
-            (state / "media").mkdir(parents=True, exist_ok=True)
-            (state / "active").mkdir(parents=True, exist_ok=True)
-            shutil.copy(CLIP, state / "media" / CLIP.name)
             faults = FaultsSection()
             if self.args.clock_faults:
                 faults = FaultsSection(clock_offset_ms=self.rng.uniform(-2000, 2000),
                                        clock_drift_ppm=self.rng.uniform(-200, 200))
             self.faults[tid] = {"offset_ms": round(faults.clock_offset_ms, 1),
                                 "drift_ppm": round(faults.clock_drift_ppm, 1)}
-            config = TerminalConfig(
-                site_id=SITE_ID, terminal_id=tid, timezone="UTC", state_dir=state,
-                player=PlayerSection(
-                    output="headless", payment_socket=directory / "payment.sock",
-                    status_socket=directory / "status.sock", headless_size=TRACE_SIZE,
-                    frame_trace=directory / "frames.log", read_frame_numbers=True),
-                sync=SyncSection(
-                    peers=tuple(Peer(id=other, endpoint=views[tid][other]) for other in ids),
-                    compensate_drift=not self.args.no_compensation),
-                faults=faults,
-            )
-            _stage_playlist(config)
+            peers = tuple(Peer(id=other, endpoint=views[tid][other]) for other in ids)
+            config = self.terminal_config(tid, directory, peers, faults)
+            config.media.mkdir(parents=True, exist_ok=True)
+            config.active_dir.mkdir(parents=True, exist_ok=True)
+            self.prepare(config)
             terminal = Terminal(tid, directory, config)
             terminal.config_path.write_text(config.to_toml())
             self.terminals.append(terminal)
+
+    def terminal_config(self, tid: str, directory: Path, peers: tuple[Peer, ...],
+                        faults: FaultsSection) -> TerminalConfig:
+        """A headless terminal of the simulated site, tracing the frames it shows."""
+        return TerminalConfig(
+            site_id=SITE_ID, terminal_id=tid, timezone="UTC", state_dir=directory / "state",
+            player=PlayerSection(
+                output="headless", payment_socket=directory / "payment.sock",
+                status_socket=directory / "status.sock", headless_size=TRACE_SIZE,
+                frame_trace=directory / "frames.log", read_frame_numbers=True),
+            sync=SyncSection(peers=peers, compensate_drift=not self.args.no_compensation),
+            faults=faults,
+        )
+
+    def prepare(self, config: TerminalConfig) -> None:
+        """The terminal's content before it starts: the frame-counter clip, staged."""
+        shutil.copy(CLIP, config.media / CLIP.name)
+        _stage_playlist(config)
 
     def start(self, terminal: Terminal) -> None:
         log = open(terminal.dir / "player.log", "ab")

@@ -102,8 +102,9 @@ NUMBER_CELLS = 16
 
 
 def read_frame_number(buffer, width: int, height: int) -> int:
-    """The frame number drawn in an RV32 picture of the sync test clip."""
-    row = (height // 4) * width
+    """The frame number drawn in an RV32 picture of the sync test clip (its top half)
+    or of a demo clip (its top eighth), read on the row a sixteenth of the way down."""
+    row = (height // 16) * width
     number = 0
     for cell in range(NUMBER_CELLS):
         x = int((cell + 0.5) * width / NUMBER_CELLS)

@@ -129,20 +129,23 @@ class ZonedWindow:
         canvas.delete("all")
         _, _, width, height = self._zones.coupon
         pad = max(8, width // 20)
-        canvas.create_text(pad, pad, anchor="nw", text=coupon.title, width=width - 2 * pad,
-                           font=("DejaVu Sans", max(12, height // 12), "bold"))
-        canvas.create_text(pad, pad + height // 6, anchor="nw", text=coupon.detail,
-                           width=width - 2 * pad, font=("DejaVu Sans", max(9, height // 22)))
-        canvas.create_text(pad, pad + height // 3, anchor="nw",
-                           text=f"{coupon.restriction}\n{coupon.validFrom}",
-                           width=width - 2 * pad, font=("DejaVu Sans", max(8, height // 26)))
+        # Texts stacked by their real extent: a title that wraps pushes the rest down.
+        y = pad
+        for text, size, weight in ((coupon.title, max(12, height // 12), "bold"),
+                                   (coupon.detail, max(9, height // 22), "normal"),
+                                   (f"{coupon.restriction}\n{coupon.validFrom}",
+                                    max(8, height // 26), "normal")):
+            item = canvas.create_text(pad, y, anchor="nw", text=text, width=width - 2 * pad,
+                                      font=("DejaVu Sans", size, weight))
+            y = canvas.bbox(item)[3] + pad // 2
         # The barcode: 95 modules plus a quiet zone of 9 on each side.
         module = max(1, (width - 2 * pad) // 113)
         left = (width - 95 * module) // 2
         top, bottom = height * 3 // 5, height - pad - max(10, height // 16)
         for start, run in bars(coupon.barcode):
+            # Without an outline Tk fills x1 <= x < x2: the end is exclusive.
             canvas.create_rectangle(left + start * module, top,
-                                    left + (start + run) * module - 1, bottom,
+                                    left + (start + run) * module, bottom,
                                     fill="black", outline="")
         canvas.create_text(width // 2, bottom + 2, anchor="n", text=coupon.barcode,
                            font=("DejaVu Sans Mono", max(8, height // 28)))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make demo` until the full site demo exists: validate the bundled sample messages,
-# show how a bad one is refused, describe the sample playlist, and run a small site
-# in sync (gstv sim).
+# `make demo`: validate the bundled sample messages, show how a bad one is refused,
+# then run the whole product on this machine (gstv demo): the reference cloud with the
+# sample site, three terminals each with `gstv agent` and `gstv player`, a simulated
+# payment terminal, a live table and a summary. DEMO_SECONDS changes its length.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 gstv=.venv/bin/gstv
@@ -19,10 +20,7 @@ sed 's/"type": "advertising"/"type": "infomercial"/' "$samples/playlist.json" > 
 echo "== the same playlist with an asset type that does not exist (exit status 1)"
 $gstv validate playlist "$broken" --site-id SITE-0042 || echo "(exit status $?)"
 echo
-echo "== gstv summary $samples/playlist.json"
-$gstv summary "$samples/playlist.json"
-echo
-echo "== gstv sim --terminals 3 --duration 20 --clock-faults --prompts"
-echo "   (three players on this machine, clocks up to 2 s and 200 ppm apart, random"
-echo "    payment prompts; the skew is how far apart the screens show the same frame)"
-$gstv sim --terminals 3 --duration "${SIM_SECONDS:-20}" --clock-faults --prompts
+echo "== gstv demo: the sample site of three terminals, for ${DEMO_SECONDS:-60} s"
+echo "   (the reference cloud, and per terminal a content agent and a player; a simulated"
+echo "    payment terminal runs transactions with PCI prompts; DISPLAY set: real windows)"
+$gstv demo --seconds "${DEMO_SECONDS:-60}"

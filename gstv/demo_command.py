@@ -107,6 +107,9 @@ def run(args: argparse.Namespace) -> int:
     base = args.keep or Path(tempfile.mkdtemp(prefix="gstv-demo-"))
     try:
         result = asyncio.run(SiteDemo(args, base).run())
+    except KeyboardInterrupt:  # Ctrl-C: every process of the demo is stopped already
+        print("gstv demo: interrupted", file=sys.stderr)
+        return 130
     finally:
         if args.keep is None:
             shutil.rmtree(base, ignore_errors=True)
@@ -281,27 +284,30 @@ class SiteDemo(Simulation):
 
     # -- running ----------------------------------------------------------------------
     async def run(self) -> dict[str, Any]:
-        await self.build()
-        started = time.monotonic()
-        for terminal in self.terminals:
-            self.start(terminal)
-        end = started + self.args.seconds
-        interactive = sys.stdout.isatty()
-        if self.hours_note:
-            print(self.hours_note, flush=True)
+        delivered = False
         try:
+            await self.build()
+            started = time.monotonic()
+            for terminal in self.terminals:
+                self.start(terminal)
+            end = started + self.args.seconds
+            interactive = sys.stdout.isatty()
+            if self.hours_note:
+                print(self.hours_note, flush=True)
             while (now := time.monotonic()) < end:
                 await self.poll_statuses()
                 self.read_traces()
                 await self.drive_payments(now, end)
                 print_demo_table(self, now - started, interactive)
                 await asyncio.sleep(1.0)
-        finally:
             for link in self.links:
                 await link.close()
             await self.stop_all()  # the players: their last POP records close
             self.read_traces()
             delivered = await self.wait_for_delivery()
+        finally:
+            # Whatever happened above, no process of the demo outlives it.
+            await self.stop_all()
             await self.stop_agents()
         return self.demo_result(delivered)
 

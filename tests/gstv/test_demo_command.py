@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -57,3 +59,20 @@ def test_the_site_plays_in_sync_and_every_pop_record_reaches_the_cloud():
     # Loose: a shared, busy machine (the figures are the sync benchmark's business).
     assert result["skew_ms"]["frames"] > 100 and result["skew_ms"]["p99"] < 20
     assert "POP records      created" in run.stdout
+
+
+def test_ctrl_c_stops_every_process_of_the_demo(tmp_path):
+    demo = subprocess.Popen([sys.executable, "-m", "gstv", "demo", "--seconds", "60",
+                             "--keep", str(tmp_path / "site")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={k: v for k, v in os.environ.items() if k != "DISPLAY"})
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "site/T3/status.sock").exists():
+        assert time.monotonic() < deadline and demo.poll() is None, "the site never started"
+        time.sleep(0.2)
+    demo.send_signal(signal.SIGINT)
+    _, stderr = demo.communicate(timeout=60)
+    assert demo.returncode == 130 and "gstv demo: interrupted" in stderr
+    left = subprocess.run(["pgrep", "-f", str(tmp_path / "site")], capture_output=True,
+                          text=True)
+    assert left.stdout == "", left.stdout  # no player, agent or cloud left behind

@@ -330,7 +330,8 @@ class SiteDemo(Simulation):
     async def wait_for_delivery(self) -> bool:
         deadline = time.monotonic() + DELIVERY_WAIT_S
         while time.monotonic() < deadline:
-            if all(outbox_counts(t.config.outbox_path)["pending"] == 0 for t in self.terminals):
+            counts = [outbox_counts(t.config.outbox_path) for t in self.terminals]
+            if all(c["pending"] == c["notifications_pending"] == 0 for c in counts):
                 return True
             await asyncio.sleep(0.5)
         return False
@@ -384,9 +385,11 @@ class SiteDemo(Simulation):
 
 
 def outbox_counts(path: Path) -> dict[str, int]:
-    """POP records finished, sent and pending in a terminal's outbox (read-only)."""
+    """POP records finished, sent and pending, and notifications pending, in a
+    terminal's outbox (read-only)."""
+    counts = {"finished": 0, "sent": 0, "pending": 0, "notifications_pending": 0}
     if not path.exists():
-        return {"finished": 0, "sent": 0, "pending": 0}
+        return counts
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
     try:
         finished, sent = db.execute(
@@ -394,10 +397,11 @@ def outbox_counts(path: Path) -> dict[str, int]:
         notes = db.execute("SELECT count(*) FROM notifications WHERE sent_ms IS NULL"
                            ).fetchone()[0] if _has_table(db, "notifications") else 0
     except sqlite3.Error:
-        return {"finished": 0, "sent": 0, "pending": 0}
+        return counts
     finally:
         db.close()
-    return {"finished": finished, "sent": sent, "pending": finished - sent + notes}
+    return {"finished": finished, "sent": sent, "pending": finished - sent,
+            "notifications_pending": notes}
 
 
 def _has_table(db: sqlite3.Connection, name: str) -> bool:

@@ -1,9 +1,9 @@
 """`gstv agent [--config FILE] [--once]`: the per-terminal content agent.
 
 `--once`: one poll of the cloud and one look at the drop folder, every queued update
-processed, unreferenced media swept, everything owed delivered; exit status 0 when all of that succeeded, 1 when
-something failed (the log says what; nothing is lost: the queue and the outbox keep
-it for the next run). Without it: the same forever, polling every `[agent]
+processed, unreferenced media swept, everything owed delivered; exit status 0 when
+all of that succeeded, 1 when something failed (the log says what; nothing is lost:
+the queue and the outbox keep it for the next run). Without it: the same forever, polling every `[agent]
 poll_interval_s`, waking at once for the drop folder, delivering with backoff.
 Run by hand on a terminal, `--once` draws the progress of each download on stderr.
 """

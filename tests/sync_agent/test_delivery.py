@@ -7,7 +7,6 @@ import logging
 import random
 
 import httpx
-import pytest
 
 from player.outbox import Outbox
 from sync_agent.backoff import retry_delay

@@ -8,7 +8,6 @@ import json
 import os
 
 import httpx
-import pytest
 
 from sync_agent.cloud import Faults
 from sync_agent.intake import CloudPoller, Inbox

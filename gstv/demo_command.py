@@ -20,10 +20,11 @@ Decisions:
 - The sample site keeps its hours (America/New_York). When they say closed for the
   demo's run, the demo says so and queues the configuration open all day instead:
   a demo of black screens shows nothing.
-- Skew is measured as `gstv sim` measures it: the demo clips carry their frame number
-  in a band at the top (scripts/make-demo-media.sh), read back from each headless
-  screen's displayed frames. With `DISPLAY` set the players open real windows instead,
-  and the skew column stays empty (a window's frames are not traced).
+- Skew is measured as `gstv sim` measures it (frames two or more screens showed, once
+  converged): the demo clips carry their frame number in a band at the top
+  (scripts/make-demo-media.sh), read back from each headless screen's displayed
+  frames. With `DISPLAY` set the players open real windows instead, and the skew
+  column stays empty (a window's frames are not traced).
 Exit status 0 when the run completed and every POP record created reached the cloud.
 """
 
@@ -66,7 +67,7 @@ from player.config import (
 from scheduler.configuration import ConfigurationUpdate
 from scheduler.hours import open_intervals
 from scheduler.validation import validate_update
-from sync.skew import match_frames, percentile
+from sync.skew import converged_at, match_frames, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "assets" / "samples"
@@ -350,10 +351,12 @@ class SiteDemo(Simulation):
 
     # -- measuring --------------------------------------------------------------------
     def demo_result(self, delivered: bool) -> dict[str, Any]:
+        # As `gstv sim` counts it: every frame two or more screens showed, once the site
+        # had converged (its first seconds are the clocks settling, as on a real morning).
         shown = match_frames({t.id: t.frames for t in self.terminals})
-        skews = [f.skew_ms for f in shown if len(f.times) == len(self.terminals)]
-        # The first seconds are the site converging on a clock, as on a real morning.
-        skews = skews[len(skews) // 10:]
+        converged = converged_at(shown, len(self.terminals))
+        skews = [f.skew_ms for f in shown
+                 if len(f.times) > 1 and converged is not None and f.at_ns >= converged]
         received = _read_jsonl(self.base / "cloud/received/pop.jsonl")
         notifications = _read_jsonl(self.base / "cloud/received/notifications.jsonl")
         created = sum(outbox_counts(t.config.outbox_path)["finished"] for t in self.terminals)

@@ -15,6 +15,7 @@ from gstv import (
     agent_command,
     cloud_command,
     demo_command,
+    keys_command,
     player_command,
     schedule_command,
     sim_command,
@@ -24,7 +25,8 @@ from gstv import (
 )
 
 _COMMANDS = (validate_command, summary_command, schedule_command, player_command,
-             status_command, sim_command, cloud_command, agent_command, demo_command)
+             status_command, sim_command, cloud_command, agent_command, demo_command,
+             keys_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

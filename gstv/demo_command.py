@@ -268,7 +268,8 @@ class SiteDemo(Simulation):
                                    status_socket=player.status_socket, zones=WINDOW_ZONES)
         return TerminalConfig(
             site_id=SAMPLE_SITE, terminal_id=tid, timezone=SAMPLE_TZ,
-            state_dir=directory / "state", player=player, sync=SyncSection(peers=peers),
+            state_dir=directory / "state", player=player,
+            sync=SyncSection(peers=peers, key_file=self.site_key),
             agent=AgentSection(cloud_url=self.cloud_url, poll_interval_s=5))
 
     def prepare(self, config: TerminalConfig) -> None:

@@ -46,6 +46,7 @@ from typing import Any
 
 from player.config import FaultsSection, Peer, PlayerSection, SyncSection, TerminalConfig
 from player.status import query_status
+from sync import site_keys
 from sync.relay import DelayRelay
 from sync.skew import back_in_step, converged_at, match_frames, percentile
 
@@ -122,10 +123,15 @@ class Simulation:
         self.killed: tuple[str, float] | None = None
         self.failover_s: float | None = None
         self.faults: dict[str, dict[str, float]] = {}
+        self.site_key = base / "site.key_secret"
 
     # -- building the site ------------------------------------------------------------
     async def build(self) -> None:
         ids = [f"T{i + 1}" for i in range(self.args.terminals)]
+        # One CURVE key for the site, as `gstv keys new` makes it (sync.site_keys).
+        self.site_key = self.base / "site.key_secret"
+        if not self.site_key.exists():
+            site_keys.write(site_keys.generate(), self.site_key)
         ports = {tid: free_port() for tid in ids}
         views: dict[str, dict[str, str]] = {tid: {} for tid in ids}
         for me in ids:
@@ -164,7 +170,8 @@ class Simulation:
                 output="headless", payment_socket=directory / "payment.sock",
                 status_socket=directory / "status.sock", headless_size=TRACE_SIZE,
                 frame_trace=directory / "frames.log", read_frame_numbers=True),
-            sync=SyncSection(peers=peers, compensate_drift=not self.args.no_compensation),
+            sync=SyncSection(peers=peers, compensate_drift=not self.args.no_compensation,
+                             key_file=self.site_key),
             faults=faults,
         )
 

@@ -64,6 +64,8 @@ def render(status: dict) -> str:
 
 def _sync(sync: dict) -> str:
     role = sync.get("role", "-")
+    if sync.get("keys") == "missing":
+        return "NO SITE KEY: playing alone, not in sync (gstv keys install; see the log)"
     if role == "alone":
         return "alone (a site of one)"
     parts = [role, f"leader {sync.get('leader') or '-'}",
@@ -73,6 +75,8 @@ def _sync(sync: dict) -> str:
     if sync.get("position_error_ms") is not None:
         parts.append(f"picture {sync['position_error_ms']} ms off")
     parts.append(f"peers reachable: {', '.join(sync.get('reachable') or []) or 'none'}")
+    if sync.get("keys") == "plaintext":
+        parts.append("IN THE CLEAR (insecure_plaintext)")
     return ", ".join(parts)
 
 

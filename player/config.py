@@ -85,6 +85,11 @@ class SyncSection(_Section):
     join_wait_s: float = Field(default=3, ge=0)
     # Steer media onto the site clock's rate (player.rate); off only to show the drift.
     compensate_drift: bool = True
+    # The site's CURVE key (sync.site_keys); default state_dir/keys/site.key_secret.
+    key_file: Path | None = None
+    # Site sync in the clear, readable and joinable by anyone on the network: only for
+    # a bench that must watch the traffic. Never on a forecourt.
+    insecure_plaintext: bool = False
 
     @field_validator("peers")
     @classmethod
@@ -167,6 +172,10 @@ class TerminalConfig(_Section):
     @property
     def outbox_path(self) -> Path:
         return self.state_dir / "outbox.db"
+
+    @property
+    def site_key_file(self) -> Path:
+        return self.sync.key_file or self.state_dir / "keys" / "site.key_secret"
 
     def to_toml(self) -> str:
         """This configuration as the file `load_config` reads back (for installers,

@@ -66,7 +66,9 @@ else
 gstv install: done. Next:
   1. edit /etc/gstv/terminal.toml (site_id, terminal_id, [sync] peers, [agent] cloud_url)
      and put the cloud token in /etc/gstv/token (mode 0600, owner gstv)
-  2. add the payment software's user to the group gstv-payment
-  3. systemctl enable --now gstv-payment.socket gstv-player.service gstv-agent.service
+  2. the site's sync key: `gstv keys new site.key_secret` once per site, then on every
+     terminal `/opt/gstv/venv/bin/gstv keys install site.key_secret`
+  3. add the payment software's user to the group gstv-payment
+  4. systemctl enable --now gstv-payment.socket gstv-player.service gstv-agent.service
 NEXT
 fi

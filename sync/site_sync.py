@@ -14,6 +14,14 @@ Timing decisions:
   hears the site's current leader before it could claim the site for itself.
 - With one peer (or none) the terminal is a site of one: no sockets, role "alone".
 
+Security (sync.site_keys): the exchanges run over CURVE with the site's key; the ZAP
+handler admits only askers holding it, and refusals are logged (`sync_peer_refused`,
+rate-limited like every repeated warning). A terminal whose site key is missing or
+unusable does not fall back to the clear: it logs `sync_disabled` with the reason and
+plays on its own as a site of one (role "alone", `keys` in `gstv status` says why),
+because a screen that plays unsynchronised is better than a black one, and one that
+talks to anyone is worse. `[sync] insecure_plaintext` turns CURVE off, for benches.
+
 NTP (sync.ntp): the leader (or a terminal alone) measures its clock against the
 configured servers every `ntp_interval_s` and corrects its SiteClock (stepped or
 slewed as any correction); once one answered, its clock is trusted. A follower's
@@ -32,12 +40,14 @@ from typing import Any
 
 import zmq
 import zmq.asyncio
+from zmq.auth.asyncio import AsyncioAuthenticator
 
 from player.config import TerminalConfig
 from sync.clock import SiteClock
 from sync.discipline import Discipline
 from sync.election import Candidate, choose_leader
 from sync.ntp import NtpMeter, NtpServer
+from sync.site_keys import SiteKeyError, SiteKeys, load
 from sync.time_service import TimeClient, TimeServer
 
 log = logging.getLogger(__name__)
@@ -81,6 +91,8 @@ class SiteSync:
             if sync.ntp_servers else None
         self._ntp_trusted = False
         self._said_untrusted = False
+        self._auth: AsyncioAuthenticator | None = None
+        self.keys = "none" if self.alone else "curve"  # "curve", "plaintext", "missing"
 
     # -- lifecycle --------------------------------------------------------------------
     async def start(self) -> None:
@@ -94,13 +106,20 @@ class SiteSync:
         if self._own is None:
             raise ValueError(f"[sync] peers lists no endpoint for this terminal "
                              f"({self.id!r})")
+        keys = self._site_keys()
+        if keys is None and not self._config.sync.insecure_plaintext:
+            return
         self._context = zmq.asyncio.Context()
+        if keys is not None:
+            self._auth = AsyncioAuthenticator(self._context)
+            self._auth.start()
+            self._auth.configure_curve_callback("*", _SiteMembers(keys))
         bind = self._config.sync.bind or self._own.endpoint
-        self._server = TimeServer(self._context, bind, self._clock, self._state)
+        self._server = TimeServer(self._context, bind, self._clock, self._state, keys=keys)
         self._server.start()
         for peer in self._others:
             client = TimeClient(self._context, peer.endpoint, self._clock,
-                                stamp=self._clock.local_ms)
+                                stamp=self._clock.local_ms, keys=keys)
             self._peers[peer.id] = _Peer(peer.id, client)
             self._tasks.append(asyncio.create_task(self._poll(self._peers[peer.id]),
                                                    name=f"sync-{peer.id}"))
@@ -115,8 +134,25 @@ class SiteSync:
             peer.client.close()
         if self._server is not None:
             await self._server.close()
+        if self._auth is not None:
+            self._auth.stop()
         if self._context is not None:
             self._context.term()
+
+    def _site_keys(self) -> SiteKeys | None:
+        """The site key, or None: in the clear when so configured, else alone."""
+        if self._config.sync.insecure_plaintext:
+            self.keys = "plaintext"
+            log.warning("sync_insecure_plaintext terminal=%s", self.id)
+            return None
+        try:
+            return load(self._config.site_key_file)
+        except SiteKeyError as exc:
+            self.keys = "missing"
+            self.alone, self.role, self.leader = True, "alone", self.id
+            self._others = []
+            log.error("sync_disabled playing=alone reason=%s", exc)
+            return None
 
     async def wait_in_step(self, timeout_s: float) -> bool:
         """Wait until this terminal knows the site's time (leading, alone, or in step
@@ -165,6 +201,7 @@ class SiteSync:
             "rate_ppm": round((self._clock.rate - 1) * 1e6, 1),
             "reachable": sorted(p.id for p in self._peers.values()
                                 if now - p.last_seen < REACH_S),
+            "keys": self.keys,
         }
 
     # -- the protocol -----------------------------------------------------------------
@@ -253,3 +290,17 @@ class SiteSync:
 def _ntp_server(spec: str) -> NtpServer:
     host, _, port = spec.rpartition(":") if spec.count(":") == 1 else (spec, "", "")
     return NtpServer(host, int(port)) if port else NtpServer(spec)
+
+
+class _SiteMembers:
+    """ZAP: admits an asker only when it presents the site's public key."""
+
+    def __init__(self, keys: SiteKeys) -> None:
+        self._public = keys.public
+
+    def callback(self, domain: str, key: bytes | str) -> bool:
+        presented = key.encode() if isinstance(key, str) else key
+        if presented == self._public:
+            return True
+        log.warning("sync_peer_refused reason=not_the_site_key")
+        return False

@@ -10,6 +10,10 @@ dropped.
 
 A request may ask for the answerer's media inventory (`"inventory": true`); it is
 large next to the rest, so it travels only when its digest changed.
+
+With the site's keys (sync.site_keys) both ends speak CURVE: the server with the
+site's key pair, each client with the same pair and the site's public key as the
+server key it expects. Who may ask is the business of the ZAP handler (sync.site_sync).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import zmq.asyncio
 
 from sync.clock import SiteClock
 from sync.offset_filter import Exchange
+from sync.site_keys import SiteKeys
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +38,15 @@ MAX_MESSAGE_BYTES = 1 << 20  # an inventory of thousands of files fits; more is 
 
 class TimeServer:
     def __init__(self, context: zmq.asyncio.Context, endpoint: str, clock: SiteClock,
-                 state: Callable[[bool], dict[str, Any]] = lambda inventory: {}) -> None:
+                 state: Callable[[bool], dict[str, Any]] = lambda inventory: {}, *,
+                 keys: SiteKeys | None = None) -> None:
         self._socket = context.socket(zmq.ROUTER)
         self._socket.setsockopt(zmq.LINGER, 0)
         self._socket.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        if keys is not None:
+            self._socket.curve_secretkey = keys.secret
+            self._socket.curve_publickey = keys.public
+            self._socket.curve_server = True
         self._socket.bind(endpoint)
         self._clock = clock
         self._state = state
@@ -76,9 +86,11 @@ class TimeClient:
     or its raw oscillator time for the discipline (see sync.discipline)."""
 
     def __init__(self, context: zmq.asyncio.Context, endpoint: str, clock: SiteClock,
-                 stamp: Callable[[], float] | None = None) -> None:
+                 stamp: Callable[[], float] | None = None, *,
+                 keys: SiteKeys | None = None) -> None:
         self._context = context
         self._endpoint = endpoint
+        self._keys = keys
         self._socket = self._connect()
         self._stamp = stamp or clock.now_exact_ms
         self.state: dict[str, Any] = {}  # the peer's state from its latest reply
@@ -87,6 +99,10 @@ class TimeClient:
         sock = self._context.socket(zmq.DEALER)
         sock.setsockopt(zmq.LINGER, 0)
         sock.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        if self._keys is not None:
+            sock.curve_secretkey = self._keys.secret
+            sock.curve_publickey = self._keys.public
+            sock.curve_serverkey = self._keys.public
         sock.connect(self._endpoint)
         return sock
 

@@ -9,6 +9,7 @@ from gstv.sim_command import free_port
 from player.config import Peer, SyncSection
 from player.outbox import Outbox
 from tests.player.harness import asset, running_player, stage, terminal_config
+from tests.sync.keys import new_site_key
 
 
 
@@ -16,10 +17,12 @@ def site_of_two(tmp_path, assets, media: dict[str, list[str]]):
     """T1 and T2 listed as one site, each staged with `assets` and its own `media`."""
     peers = (Peer(id="T1", endpoint=f"tcp://127.0.0.1:{free_port()}"),
              Peer(id="T2", endpoint=f"tcp://127.0.0.1:{free_port()}"))
+    key = new_site_key()
     configs = {}
     for terminal in ("T1", "T2"):
         config = terminal_config(tmp_path / terminal).model_copy(update={
-            "terminal_id": terminal, "sync": SyncSection(peers=peers, join_wait_s=5)})
+            "terminal_id": terminal,
+            "sync": SyncSection(peers=peers, join_wait_s=5, key_file=key)})
         stage(config, assets, media=media[terminal])
         configs[terminal] = config
     return configs

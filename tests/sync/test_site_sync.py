@@ -14,12 +14,15 @@ from gstv.sim_command import free_port
 from player.config import Peer, SyncSection, TerminalConfig
 from sync.clock import SiteClock
 from sync.site_sync import SiteSync
+from tests.sync.keys import new_site_key
 from tests.sync.ntp_fake import FakeNtpServer
 
 
 
 def configs(ids: list[str], **sync) -> dict[str, TerminalConfig]:
+    """One site of `ids` on loopback ports, sharing a new site key."""
     peers = tuple(Peer(id=i, endpoint=f"tcp://127.0.0.1:{free_port()}") for i in ids)
+    sync.setdefault("key_file", new_site_key())
     return {i: TerminalConfig(site_id="S", terminal_id=i, timezone="UTC",
                               sync=SyncSection(peers=peers, **sync)) for i in ids}
 

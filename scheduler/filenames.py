@@ -24,6 +24,8 @@ def has_extension(name: str) -> bool:
 
 def unsafe_reason(name: str) -> str | None:
     """Why `name` is not a plain file name, or None when it is."""
+    if not name:
+        return "is empty"
     if not name.isprintable():
         return "contains a control character"
     if "/" in name or "\\" in name:

@@ -106,8 +106,10 @@ def read_frames(path: Path) -> list[tuple[int, int]]:
 def interruptions(frames: list[tuple[int, int]]) -> dict:
     """Gaps over GAP_MS and jumps in the frame numbers (interruptions), pictures not
     seen (a number skipped within a normal gap: the decoder's picture came too late for
-    its vsync, which bench/transitions.py sees at transitions too), the longest gap."""
-    gaps, jumps, dropped = 0, [], 0
+    its vsync, which bench/transitions.py sees at transitions too), pictures reported
+    twice (the same number again within a normal gap: libVLC redisplays the current
+    picture, e.g. on a rate change; nothing moves on screen), the longest gap."""
+    gaps, jumps, dropped, repeated = 0, [], 0, 0
     longest = 0.0
     for (at, number), (next_at, next_number) in zip(frames, frames[1:]):
         gap = (next_at - at) / 1e6
@@ -115,12 +117,15 @@ def interruptions(frames: list[tuple[int, int]]) -> dict:
         gaps += gap > GAP_MS
         if next_number in (number + 1, 0):
             continue
-        if number + 1 < next_number <= number + 3 and gap <= GAP_MS:
+        if next_number == number and gap <= GAP_MS:
+            repeated += 1
+        elif number + 1 < next_number <= number + 3 and gap <= GAP_MS:
             dropped += next_number - number - 1
         else:
             jumps.append([number, next_number, round(gap, 1)])
     return {"gaps_over_100ms": gaps, "frame_jumps": len(jumps), "jumps": jumps[:10],
-            "pictures_not_seen": dropped, "interruptions": gaps + len(jumps),
+            "pictures_not_seen": dropped, "pictures_repeated": repeated,
+            "interruptions": gaps + len(jumps),
             "longest_gap_ms": round(longest, 1)}
 
 

@@ -365,6 +365,8 @@ def update_burst(base: Path, count: int, rng: random.Random) -> Result:
                   {"agent_exit": run.returncode, "accepted": accepted,
                    "failure_notifications": refused, "frames_watched": len(frames),
                    "longest_gap_ms": seen["longest_gap_ms"],
+                   "pictures_not_seen": seen["pictures_not_seen"],
+                   "pictures_repeated": seen["pictures_repeated"],
                    "in_force_at_end": final["playlist_version"]})
 
 
@@ -633,6 +635,19 @@ SCENARIOS: dict[str, tuple[Callable[[Path, int, random.Random], Result], int, in
     "fuzz_filenames": (fuzz_filenames, 20_000, 500),
 }
 
+# What a finding means and what is being done about it, for the report.
+EXPLAINED = {
+    "bad_media": "A clip that is cut short (its header intact, its pictures gone) probes "
+                 "with a duration, so the timeline keeps it; the player starts it, no "
+                 "picture ever comes, and the slot still gets a POP record. Open: the "
+                 "player must learn that a deck decoded nothing (window mode has no "
+                 "display callback to tell it) and then drop the record.",
+}
+FIXED = [
+    "fuzz_filenames found that an empty file name passed the plain-name check (it names "
+    "the media directory itself); refused since.",
+]
+
 NOT_YET = [
     "the state disk full (tmpfs): playback on, downloads failing cleanly, POP write "
     "failures counted, recovery",
@@ -657,7 +672,13 @@ def write_report(results: list[Result], quick: bool, seed: int, took_s: float) -
         figures = ", ".join(f"{k}={v}" for k, v in r.figures.items()) or "-"
         held = "yes" if r.held else "NO: " + "; ".join(r.findings)
         lines.append(f"| {r.name} | {r.tried} | {r.count} | {held} | {figures} |")
-    lines += ["", "Not covered yet (issue #8 goes on):", ""]
+    open_findings = [r for r in results if not r.held]
+    if open_findings:
+        lines += ["", "## Open findings", ""]
+        lines += [f"- {r.name}: {EXPLAINED.get(r.name, '; '.join(r.findings))}"
+                  for r in open_findings]
+    lines += ["", "## Found and fixed", ""] + [f"- {item}" for item in FIXED]
+    lines += ["", "## Not covered yet (issue #8 goes on)", ""]
     lines += [f"- {item}" for item in NOT_YET]
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("\n".join(lines) + "\n")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -67,8 +68,15 @@ class Delivery:
 
     async def deliver_once(self) -> bool:
         """Send everything pending now; True when all of it was acknowledged."""
-        self._store.enforce_cap(self._now_ms())
-        return await self._send_notifications() & await self._send_pop()
+        try:
+            self._store.store_held()
+            self._store.enforce_cap(self._now_ms())
+            return await self._send_notifications() & await self._send_pop()
+        except sqlite3.Error as exc:
+            # A full disk: what was sent but not marked goes again (the cloud drops
+            # the duplicates); nothing is lost, and the next round tries again.
+            log.error("outbox_write_failed error=%s", exc)
+            return False
 
     async def run(self, stop: asyncio.Event, *, idle_s: float = 5.0) -> None:
         """Deliver until `stop`, backing off after failures."""

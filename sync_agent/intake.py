@@ -4,7 +4,8 @@
 Cloud: `GET /sites/{siteId}/updates?cursor=C`. Every update received is queued on disk
 first; only then is the new cursor written (atomically) to `agent/cursor`, so a
 restart between the two re-reads updates already queued at worst (the queue keeps
-their cloud id, and `poll_once` skips ids it holds), never loses one.
+their cloud id, and `poll_once` skips ids it holds), never loses one. A full state
+disk fails the poll the same way: nothing moves, the next poll asks again.
 
 Drop folder (`state_dir/inbox/`, watched with watchdog): local software puts update
 JSON files (`*.json`) and media files there. A JSON file is queued and then removed;
@@ -67,18 +68,24 @@ class CloudPoller:
             log.warning("poll_failed error=%s", type(exc).__name__)
             return None
         count = 0
-        for update in updates:
-            if not isinstance(update, dict):
-                update = {"body": update}
-            source = f"cloud:{update.get('id', '?')}"
-            if "id" in update and self._queue.holds(source):
-                continue  # queued before a crash kept the cursor from moving
-            kind = update.get("kind")
-            body = update.get("body")
-            self._queue.put(kind if kind in ("playlist", "configuration", "media")
-                            else kind_of(body), body, source)
-            count += 1
-        stage_atomically(self._cursor_path, cursor.encode())
+        try:
+            for update in updates:
+                if not isinstance(update, dict):
+                    update = {"body": update}
+                source = f"cloud:{update.get('id', '?')}"
+                if "id" in update and self._queue.holds(source):
+                    continue  # queued before a crash kept the cursor from moving
+                kind = update.get("kind")
+                body = update.get("body")
+                self._queue.put(kind if kind in ("playlist", "configuration", "media")
+                                else kind_of(body), body, source)
+                count += 1
+            stage_atomically(self._cursor_path, cursor.encode())
+        except OSError as exc:
+            # A full state disk: what is queued stays queued, the cursor stays where it
+            # was, and the next poll asks again (and skips what it holds).
+            log.error("updates_not_queued queued=%d error=%s", count, exc.strerror or exc)
+            return None
         if count:
             log.info("updates_received count=%d cursor=%s", count, cursor)
         return count
@@ -118,7 +125,12 @@ class Inbox:
             body = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             body = raw.decode("utf-8", "replace")  # its rejection will be notified
-        self._queue.put(kind_of(body), body, f"inbox:{path.name}")
+        try:
+            self._queue.put(kind_of(body), body, f"inbox:{path.name}")
+        except OSError as exc:  # a full disk: the file stays in the inbox for later
+            log.error("inbox_update_not_queued file=%s error=%s", shown(path.name),
+                      exc.strerror or exc)
+            return
         path.unlink(missing_ok=True)
         log.info("inbox_update_queued file=%s", shown(path.name))
 

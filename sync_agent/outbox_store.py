@@ -11,6 +11,10 @@ Decisions:
   unsent rows are evicted, and every eviction is logged and counted in `evictions`
   (table), never silent. Sent rows are kept `KEEP_SENT_DAYS` for technicians, then
   deleted.
+- A full disk (found by bench/reliability.py, disk_full): a notification that cannot
+  be stored is held in memory (up to `MAX_HELD`) and stored with the next one that can
+  be, logged (`notification_held`); a transaction that fails is rolled back so the next
+  one can start. Writes raise `sqlite3.Error` to the caller otherwise.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import json
 import logging
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +34,7 @@ log = logging.getLogger(__name__)
 
 MAX_UNSENT_ROWS = 2_000_000  # about 2 years of one screen's POP
 KEEP_SENT_DAYS = 7
+MAX_HELD = 10_000
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS notifications (
@@ -53,6 +60,7 @@ class OutboxStore:
         self._db: sqlite3.Connection = connect(path)
         self._db.executescript(SCHEMA)
         self._max_unsent = max_unsent
+        self._held: list[tuple[dict[str, Any], int]] = []  # not stored yet: a full disk
 
     def close(self) -> None:
         self._db.close()
@@ -64,20 +72,46 @@ class OutboxStore:
             "ORDER BY start_ms, rowid LIMIT ?", (limit,))
         return [PopRow(*row) for row in cursor]
 
-    def mark_pop_sent(self, record_ids: list[str], at_ms: int) -> None:
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
         self._db.execute("BEGIN")
-        self._db.executemany("UPDATE pop SET sent_ms = ? WHERE record_id = ?",
-                             [(at_ms, record_id) for record_id in record_ids])
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
         self._db.execute("COMMIT")
+
+    def mark_pop_sent(self, record_ids: list[str], at_ms: int) -> None:
+        with self._transaction():
+            self._db.executemany("UPDATE pop SET sent_ms = ? WHERE record_id = ?",
+                                 [(at_ms, record_id) for record_id in record_ids])
 
     def unsent_pop_count(self) -> int:
         return self._db.execute("SELECT count(*) FROM pop WHERE sent_ms IS NULL").fetchone()[0]
 
     # -- notifications --------------------------------------------------------------------
     def queue_notification(self, notification: dict[str, Any], at_ms: int) -> None:
-        self._db.execute("INSERT OR IGNORE INTO notifications (id, created_ms, body) "
-                         "VALUES (?, ?, ?)", (notification["id"], at_ms,
-                                              json.dumps(notification)))
+        self._held.append((notification, at_ms))
+        self.store_held()
+
+    def store_held(self) -> bool:
+        """Store the notifications held back by a full disk; True when none is left."""
+        while self._held:
+            notification, at_ms = self._held[0]
+            try:
+                self._db.execute("INSERT OR IGNORE INTO notifications (id, created_ms, body) "
+                                 "VALUES (?, ?, ?)", (notification["id"], at_ms,
+                                                      json.dumps(notification)))
+            except sqlite3.Error as exc:
+                if len(self._held) > MAX_HELD:
+                    dropped = self._held.pop(0)[0]
+                    log.error("notification_dropped type=%s reason=held_too_long",
+                              dropped.get("notificationType"))
+                log.error("notification_held held=%d error=%s", len(self._held), exc)
+                return False
+            self._held.pop(0)
+        return True
 
     def unsent_notifications(self, limit: int) -> list[dict[str, Any]]:
         cursor = self._db.execute("SELECT body FROM notifications WHERE sent_ms IS NULL "
@@ -98,13 +132,12 @@ class OutboxStore:
             excess = self._db.execute(f"SELECT count(*) FROM {table} WHERE sent_ms IS NULL"
                                       ).fetchone()[0] - self._max_unsent
             if excess > 0:
-                self._db.execute("BEGIN")
-                self._db.execute(
-                    f"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE "
-                    f"sent_ms IS NULL ORDER BY {order}, rowid LIMIT ?)", (excess,))
-                self._db.execute("INSERT INTO evictions VALUES (?, ?, ?)",
-                                 (now_ms, table, excess))
-                self._db.execute("COMMIT")
+                with self._transaction():
+                    self._db.execute(
+                        f"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} "
+                        f"WHERE sent_ms IS NULL ORDER BY {order}, rowid LIMIT ?)", (excess,))
+                    self._db.execute("INSERT INTO evictions VALUES (?, ?, ?)",
+                                     (now_ms, table, excess))
                 log.error("outbox_evicted kind=%s count=%d cap=%d reason=outbox_full",
                           table, excess, self._max_unsent)
                 evicted += excess

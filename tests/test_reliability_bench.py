@@ -20,7 +20,7 @@ def test_the_quick_campaign_runs_every_scenario_and_they_hold():
     result = json.loads(run.stdout.splitlines()[-1])
     scenarios = result["scenarios"]
     assert set(scenarios) == {"player_kill", "agent_kill", "update_burst", "bad_media",
-                              "payment_crash", "fuzz_payment", "fuzz_updates",
+                              "payment_crash", "disk_full", "fuzz_payment", "fuzz_updates",
                               "fuzz_filenames"}
     for name, outcome in scenarios.items():
         assert outcome["count"] > 0, name

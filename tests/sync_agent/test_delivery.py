@@ -101,3 +101,28 @@ def test_retry_delays_grow_capped_and_jittered():
     assert 0.5 <= delays[0] <= 1 and 1 <= delays[1] <= 2
     assert all(150 <= d <= 300 for d in delays[9:])
     assert len({round(d, 3) for d in delays}) == len(delays)
+
+
+def test_a_notification_that_a_full_disk_cannot_take_is_held_then_stored(small_disk, caplog):
+    """Found by bench/reliability.py (disk_full): the agent used to die here."""
+    disk = small_disk("1m")
+    store = OutboxStore(disk / "outbox.db")
+    try:
+        store.queue_notification({"id": "n-0", "notificationType": "MEDIA_CHECK"}, 1)
+        filler = disk / "filler"
+        with open(filler, "wb", buffering=0) as f:
+            try:
+                while f.write(b"\0" * 4096):
+                    pass
+            except OSError:
+                pass
+        for n in range(1, 40):  # enough to need a new page the disk cannot give
+            store.queue_notification({"id": f"n-{n}", "notificationType": "MEDIA_CHECK",
+                                      "pad": "x" * 2000}, n + 1)
+        assert "notification_held" in caplog.text
+        filler.unlink()
+        assert store.store_held()
+        assert [n["id"] for n in store.unsent_notifications(100)] == [f"n-{n}"
+                                                                     for n in range(40)]
+    finally:
+        store.close()

@@ -57,6 +57,26 @@ async def test_a_failing_feed_moves_nothing(tmp_path, cloud):
         assert await poller.poll_once() == 1
 
 
+async def test_a_full_disk_fails_the_poll_and_loses_nothing(tmp_path, cloud, small_disk,
+                                                            caplog):
+    """Found by bench/reliability.py (disk_full): the agent used to die here."""
+    for n in range(3):
+        cloud.store.add_update("playlist", {"n": n, "pad": "x" * 20_000})
+    state = small_disk("64k")
+    filler = state / "filler"
+    filler.write_bytes(b"\0" * (64 * 1024 - 30_000))  # room for one update, not three
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{cloud.port}") as client:
+        poller = CloudPoller(client, "SITE-0042", UpdateQueue(state / "queue"),
+                             state / "cursor")
+        assert await poller.poll_once() is None
+        assert poller.cursor == "0"
+        assert "updates_not_queued queued=1 error=No space left on device" in caplog.text
+        filler.unlink()
+        assert await poller.poll_once() == 2  # the one queued before is not queued again
+        assert poller.cursor == "3"
+    assert len(UpdateQueue(state / "queue")) == 3
+
+
 async def test_the_drop_folder_is_watched_and_emptied(tmp_path):
     state = tmp_path / "state"
     queue = UpdateQueue(state / "queue")

@@ -63,6 +63,8 @@ class OutboxStore:
         self._held: list[tuple[dict[str, Any], int]] = []  # not stored yet: a full disk
 
     def close(self) -> None:
+        if not self.store_held():
+            log.error("notifications_lost count=%d reason=disk_full_at_exit", len(self._held))
         self._db.close()
 
     # -- POP ----------------------------------------------------------------------------
@@ -77,10 +79,11 @@ class OutboxStore:
         self._db.execute("BEGIN")
         try:
             yield
+            self._db.execute("COMMIT")  # on a full disk the commit is what fails
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
 
     def mark_pop_sent(self, record_ids: list[str], at_ms: int) -> None:
         with self._transaction():

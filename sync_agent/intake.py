@@ -34,6 +34,15 @@ from sync_agent.update_queue import UpdateQueue, kind_of
 log = logging.getLogger(__name__)
 
 MAX_INBOX_FILE_BYTES = 64 << 20
+# A hostile or broken cloud (bench/reliability.py): a feed is read within this long
+# and up to this size, whatever the server does (a slow trickle, an endless body).
+# httpx follows no redirect: a 3xx fails the poll like any other non-2xx answer.
+POLL_DEADLINE_S = 60
+MAX_FEED_BYTES = 64 << 20
+
+
+class FeedTooLarge(Exception):
+    pass
 
 
 class CloudPoller:
@@ -43,6 +52,18 @@ class CloudPoller:
         self._site_id = site_id
         self._queue = queue
         self._cursor_path = cursor_path
+
+    async def _fetch_feed(self) -> bytes:
+        """The feed's body, read as it comes and cut off past `MAX_FEED_BYTES`."""
+        async with self._client.stream("GET", f"/sites/{self._site_id}/updates",
+                                       params={"cursor": self.cursor}) as response:
+            response.raise_for_status()
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > MAX_FEED_BYTES:
+                    raise FeedTooLarge
+            return bytes(body)
 
     @property
     def cursor(self) -> str:
@@ -54,15 +75,19 @@ class CloudPoller:
     async def poll_once(self) -> int | None:
         """Queue what the cloud has after our cursor; how many, or None on failure."""
         try:
-            response = await self._client.get(f"/sites/{self._site_id}/updates",
-                                              params={"cursor": self.cursor})
-            response.raise_for_status()
-            feed = response.json()
+            async with asyncio.timeout(POLL_DEADLINE_S):
+                feed = json.loads(await self._fetch_feed())
             updates, cursor = feed["updates"], str(feed["cursor"])
             if not isinstance(updates, list):
                 raise ValueError("updates is not a list")
-        except httpx.HTTPStatusError as exc:  # 401: the token; 5xx: the cloud
+        except httpx.HTTPStatusError as exc:  # 401: the token; 5xx: the cloud; 3xx: never
             log.warning("poll_failed status=%d", exc.response.status_code)
+            return None
+        except FeedTooLarge:
+            log.warning("poll_failed error=feed_too_large limit_bytes=%d", MAX_FEED_BYTES)
+            return None
+        except TimeoutError:
+            log.warning("poll_failed error=no_whole_answer deadline_s=%d", POLL_DEADLINE_S)
             return None
         except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
             log.warning("poll_failed error=%s", type(exc).__name__)

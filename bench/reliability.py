@@ -47,7 +47,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -58,9 +57,10 @@ from typing import Any
 import httpx
 
 from _common import fill_outbox, machine
-from player.config import AgentSection, PlayerSection, TerminalConfig
-from player.inprocess import loop_asset, stage_loop
+from player.config import AgentSection, TerminalConfig
+from player.inprocess import headless_config, loop_asset, stage_loop
 from player.status import query_status
+from sync_agent.cloud import CloudServer, CloudStore
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -79,18 +79,6 @@ class Result:
 
 
 # -- helpers ----------------------------------------------------------------------------
-def headless(base: Path, **player: Any) -> TerminalConfig:
-    state = base / "state"
-    (state / "media").mkdir(parents=True, exist_ok=True)
-    (state / "active").mkdir(parents=True, exist_ok=True)
-    player.setdefault("headless_size", (64, 36))
-    return TerminalConfig(site_id="SITE-0042", terminal_id="T1", timezone="UTC",
-                          state_dir=state,
-                          player=PlayerSection(output="headless",
-                                               payment_socket=base / "pay.sock",
-                                               status_socket=base / "status.sock", **player))
-
-
 def start(kind: str, config_path: Path, *extra: str) -> subprocess.Popen:
     log = open(config_path.parent / f"{kind}.log", "ab")
     try:
@@ -156,25 +144,9 @@ class PaymentClient:
         self.sock.close()
 
 
-class Cloud:
-    """The reference cloud in a thread (real HTTP on loopback)."""
-
-    def __init__(self, data: Path) -> None:
-        from sync_agent.cloud import CloudServer, CloudStore
-
-        self.server = CloudServer(("127.0.0.1", 0), CloudStore(data))
-        self.store = self.server.store
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.port}"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 # -- player_kill ------------------------------------------------------------------------
 def player_kill(base: Path, count: int, rng: random.Random) -> Result:
-    config = headless(base)
+    config = headless_config(base)
     clips = ["one.mp4", "two.mp4", "three.mp4"]
     stage_loop(config, [loop_asset(c, f"A{i}") for i, c in enumerate(clips)],
                media=[DATA / c for c in clips])
@@ -239,7 +211,7 @@ def _first_difference(a: list, b: list) -> int:
 
 # -- agent_kill -------------------------------------------------------------------------
 def agent_kill(base: Path, count: int, rng: random.Random) -> Result:
-    cloud = Cloud(base / "cloud")
+    cloud = CloudServer(("127.0.0.1", 0), CloudStore(base / "cloud")).serve_in_background()
     try:
         files = {f"clip-{n}.mp4": os.urandom(rng.randint(256, 1024) * 1024) for n in range(6)}
         for name, data in files.items():
@@ -248,7 +220,7 @@ def agent_kill(base: Path, count: int, rng: random.Random) -> Result:
         cloud.store.add_update("media", {"guid": "m-1", "updatedOn": "2026-11-22 10:00:00.000",
                                          "media": [{"filename": n} for n in files]})
         cloud.store.faults.delay_ms["POST /pop"] = 150  # uploads are in flight when killed
-        config = headless(base).model_copy(update={"agent": AgentSection(
+        config = headless_config(base).model_copy(update={"agent": AgentSection(
             cloud_url=cloud.url, poll_interval_s=1)})
         path = base / "terminal.toml"
         path.write_text(config.to_toml())
@@ -352,7 +324,7 @@ def update_burst(base: Path, count: int, rng: random.Random) -> Result:
         cloud.terminate()
         cloud.wait(timeout=10)
         cloud.stdout.close()
-    received = _read_jsonl(data / "received" / "notifications.jsonl")
+    received = CloudStore(data).received_all()["notifications"]
     accepted = sum(n["notificationType"] == "PLAYLIST_ACCEPTED_BY_TERMINAL"
                    and n["status"] == "success" for n in received)
     refused = sum(n["status"] == "failure" for n in received)
@@ -374,16 +346,9 @@ def update_burst(base: Path, count: int, rng: random.Random) -> Result:
                    "in_force_at_end": final["playlist_version"]})
 
 
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    try:
-        return [json.loads(line) for line in path.read_text().splitlines() if line]
-    except FileNotFoundError:
-        return []
-
-
 # -- bad_media --------------------------------------------------------------------------
 def bad_media(base: Path, count: int, rng: random.Random) -> Result:
-    config = headless(base, frame_trace=base / "frames.log")
+    config = headless_config(base, frame_trace=base / "frames.log")
     stage_loop(config, [loop_asset("one.mp4", "A1"), loop_asset("cut.mp4", "A2"),
                         loop_asset("noise.mp4", "A3"), loop_asset("two.mp4", "A4"),
                         loop_asset("doomed.mp4", "A5")],
@@ -434,7 +399,7 @@ def bad_media(base: Path, count: int, rng: random.Random) -> Result:
 
 # -- payment_crash ----------------------------------------------------------------------
 def payment_crash(base: Path, count: int, rng: random.Random) -> Result:
-    config = headless(base, prompt_timeout_s=2)
+    config = headless_config(base, prompt_timeout_s=2)
     stage_loop(config, [loop_asset("one.mp4", "A1"), loop_asset("two.mp4", "A2")],
                media=[DATA / "one.mp4", DATA / "two.mp4"])
     path = base / "terminal.toml"
@@ -502,12 +467,12 @@ def disk_full(base: Path, count: int, rng: random.Random) -> Result:
     state = base / "state"
     state.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(state)], check=True)
-    cloud = Cloud(base / "cloud")
+    cloud = CloudServer(("127.0.0.1", 0), CloudStore(base / "cloud")).serve_in_background()
     player = agent = None
     findings: list[str] = []
     figures: dict[str, Any] = {}
     try:
-        config = headless(base).model_copy(update={"agent": AgentSection(
+        config = headless_config(base).model_copy(update={"agent": AgentSection(
             cloud_url=cloud.url, poll_interval_s=1)})
         stage_loop(config, [loop_asset("one.mp4", "A1"), loop_asset("two.mp4", "A2")],
                    media=[DATA / "one.mp4", DATA / "two.mp4"])

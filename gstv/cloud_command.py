@@ -44,10 +44,8 @@ def run(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    thread = threading.Thread(target=server.serve_forever, name="cloud", daemon=True)
-    thread.start()
-    print(f"cloud_listening url=http://{args.host}:{server.port}", flush=True)
+    server.serve_in_background()
+    print(f"cloud_listening url={server.url}", flush=True)
     stop.wait()
-    server.shutdown()
-    server.server_close()
+    server.close()
     return 0

@@ -65,9 +65,10 @@ from player.config import (
     Zones,
 )
 from scheduler.configuration import ConfigurationUpdate
-from scheduler.hours import open_intervals
+from scheduler.hours import merge_intervals, open_intervals
 from scheduler.validation import validate_update
 from sync.skew import converged_at, match_frames, percentile
+from sync_agent.cloud import CloudStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "assets" / "samples"
@@ -149,17 +150,7 @@ def open_throughout(configuration: dict, start: datetime, seconds: float) -> boo
     site = update.site(SAMPLE_SITE)
     intervals = [i for day in (local, local + timedelta(days=1))
                  for i in open_intervals(site.hours, day, tz)]
-    return any(opens <= begin and end <= closes for opens, closes in _merged(intervals))
-
-
-def _merged(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for opens, closes in sorted(intervals):
-        if merged and opens <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], closes))
-        else:
-            merged.append((opens, closes))
-    return merged
+    return any(opens <= begin and end <= closes for opens, closes in merge_intervals(intervals))
 
 
 def open_all_day(configuration: dict) -> dict:
@@ -358,8 +349,8 @@ class SiteDemo(Simulation):
         converged = converged_at(shown, len(self.terminals))
         skews = [f.skew_ms for f in shown
                  if len(f.times) > 1 and converged is not None and f.at_ns >= converged]
-        received = _read_jsonl(self.base / "cloud/received/pop.jsonl")
-        notifications = _read_jsonl(self.base / "cloud/received/notifications.jsonl")
+        at_cloud = CloudStore(self.base / "cloud").received_all()
+        received, notifications = at_cloud["pop"], at_cloud["notifications"]
         created = sum(outbox_counts(t.config.outbox_path)["finished"] for t in self.terminals)
         by_type: dict[str, int] = {}
         for notification in notifications:
@@ -410,13 +401,6 @@ def outbox_counts(path: Path) -> dict[str, int]:
 def _has_table(db: sqlite3.Connection, name: str) -> bool:
     return db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() \
         is not None
-
-
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    try:
-        return [json.loads(line) for line in path.read_text().splitlines() if line]
-    except FileNotFoundError:
-        return []
 
 
 def _count_lines(path: Path, marker: str) -> int:

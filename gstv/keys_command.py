@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         if args.action == "install":
             keys = site_keys.load(args.file)
             replaced = target.exists()
-            _install(args.file, target)
+            _install(keys, target)
             print(f"site key {'replaced' if replaced else 'installed'} at {target} "
                   f"(public key {keys.public.decode()}); restart gstv-player to use it")
             return 0
@@ -63,15 +63,11 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
 
-def _install(source: Path, target: Path) -> None:
+def _install(keys: site_keys.SiteKeys, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     temporary = target.with_name(f".{target.name}.installing")
     temporary.unlink(missing_ok=True)
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as f:
-        f.write(source.read_bytes())
-        f.flush()
-        os.fsync(f.fileno())
+    site_keys.write(keys, temporary)
     if os.geteuid() == 0:
         # The player's user owns the state directory (StateDirectory=); give it the key.
         owner = target.parent.parent.stat()

@@ -129,7 +129,6 @@ class Simulation:
     async def build(self) -> None:
         ids = [f"T{i + 1}" for i in range(self.args.terminals)]
         # One CURVE key for the site, as `gstv keys new` makes it (sync.site_keys).
-        self.site_key = self.base / "site.key_secret"
         if not self.site_key.exists():
             site_keys.write(site_keys.generate(), self.site_key)
         ports = {tid: free_port() for tid in ids}

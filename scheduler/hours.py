@@ -39,6 +39,11 @@ def open_intervals(hours: Hours, day: date, tz: ZoneInfo) -> list[tuple[int, int
             closes = min(wall_instant(entry_day, period.closeAt, tz), day_end)
             if opens < closes:
                 intervals.append((opens, closes))
+    return merge_intervals(intervals)
+
+
+def merge_intervals(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching (start, end) intervals joined, in order."""
     merged: list[tuple[int, int]] = []
     for opens, closes in sorted(intervals):
         if merged and opens <= merged[-1][1]:

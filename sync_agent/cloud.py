@@ -330,6 +330,19 @@ class CloudServer(ThreadingHTTPServer):
     def port(self) -> int:
         return self.server_address[1]
 
+    @property
+    def url(self) -> str:
+        return f"http://{self.server_address[0]}:{self.port}"
+
+    def serve_in_background(self) -> CloudServer:
+        """Serve from a daemon thread (the command, tests, benches); `close` ends it."""
+        threading.Thread(target=self.serve_forever, name="cloud", daemon=True).start()
+        return self
+
+    def close(self) -> None:
+        self.shutdown()
+        self.server_close()
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that went away mid-answer (killed, timed out) is normal here.
         if isinstance(sys.exc_info()[1], ConnectionError):

@@ -107,6 +107,9 @@ class MediaCleaner:
         self._active = active_dir
         self._state_path = state_path
         self._grace_s = grace_s
+        # The names each staged file holds, by its (mtime, size): a month's playlist is
+        # megabytes of JSON, read again only when the agent staged a new one.
+        self._staged_names: dict[str, tuple[tuple[int, int], set[str]]] = {}
 
     def run(self, queued_bodies: Iterable[Any], now_s: float) -> list[str]:
         """One sweep; the names deleted."""
@@ -147,16 +150,7 @@ class MediaCleaner:
     def _referenced(self, queued_bodies: Iterable[Any]) -> set[str]:
         names: set[str] = set()
         for staged in STAGED:
-            try:
-                raw = (self._active / staged).read_bytes()
-            except FileNotFoundError:
-                continue
-            except OSError as exc:
-                raise Unreadable(f"{staged}: {exc.strerror or exc}") from exc
-            try:
-                names |= named_files(json.loads(raw))
-            except ValueError as exc:
-                raise Unreadable(f"{staged} is not JSON") from exc
+            names |= self._named_in_staged(staged)
         for body in queued_bodies:
             if isinstance(body, str):  # a queued message that is not JSON
                 try:
@@ -164,6 +158,26 @@ class MediaCleaner:
                 except ValueError:
                     continue
             names |= named_files(body)
+        return names
+
+    def _named_in_staged(self, staged: str) -> set[str]:
+        path = self._active / staged
+        try:
+            info = path.stat()
+            version = (info.st_mtime_ns, info.st_size)
+            cached = self._staged_names.get(staged)
+            if cached is not None and cached[0] == version:
+                return cached[1]
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return set()
+        except OSError as exc:
+            raise Unreadable(f"{staged}: {exc.strerror or exc}") from exc
+        try:
+            names = named_files(json.loads(raw))
+        except ValueError as exc:
+            raise Unreadable(f"{staged} is not JSON") from exc
+        self._staged_names[staged] = (version, names)
         return names
 
     def _since(self) -> dict[str, float]:

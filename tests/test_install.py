@@ -9,13 +9,11 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
 from player.config import AgentSection, load_config
-from sync_agent.cloud import CloudServer, CloudStore
 from tests.player.harness import GSTV, write_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,21 +89,15 @@ def test_uninstall_reverses_install_and_keeps_the_state(installed, tmp_path):
     assert "SITE-7" in edited.read_text()  # someone's edits are never thrown away
 
 
-def test_the_agent_runs_with_memory_never_writable_and_executable(tmp_path):
-    server = CloudServer(("127.0.0.1", 0), CloudStore(tmp_path / "cloud"))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    (server.store.media / "new.mp4").write_bytes(b"fresh media" * 1000)
-    server.store.add_update("media", {"guid": "m-1", "updatedOn": "2026-11-22 10:00:00.000",
+def test_the_agent_runs_with_memory_never_writable_and_executable(tmp_path, cloud):
+    (cloud.store.media / "new.mp4").write_bytes(b"fresh media" * 1000)
+    cloud.store.add_update("media", {"guid": "m-1", "updatedOn": "2026-11-22 10:00:00.000",
                                       "media": [{"filename": "new.mp4"}]})
     config = load_config(write_config(tmp_path))
     config_path = tmp_path / "agent.toml"
     config_path.write_text(config.model_copy(update={"agent": AgentSection(
-        cloud_url=f"http://127.0.0.1:{server.port}")}).to_toml())
-    try:
-        run = subprocess.run([*MDWE, str(GSTV), "agent", "--once", "--config",
-                              str(config_path)], capture_output=True, text=True, timeout=60)
-    finally:
-        server.shutdown()
-        server.server_close()
+        cloud_url=f"http://127.0.0.1:{cloud.port}")}).to_toml())
+    run = subprocess.run([*MDWE, str(GSTV), "agent", "--once", "--config", str(config_path)],
+                         capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert (config.media / "new.mp4").read_bytes() == b"fresh media" * 1000

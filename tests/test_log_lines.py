@@ -9,12 +9,10 @@ import logging
 import re
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 from gstv.logs import JournalFormatter, RepeatFilter
 from player.config import AgentSection, TerminalConfig
-from sync_agent.cloud import CloudServer, CloudStore
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("gstv", "player", "scheduler", "sync", "sync_agent")
@@ -79,30 +77,25 @@ def test_lines_carry_their_journald_priority():
     assert formatter.format(record) == "<3>pop_rejected status=400"
 
 
-def test_the_token_and_url_credentials_never_reach_the_log(tmp_path):
-    server = CloudServer(("127.0.0.1", 0), CloudStore(tmp_path / "cloud"), token="tok-SECRET1")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+def test_the_token_and_url_credentials_never_reach_the_log(tmp_path, cloud):
+    cloud.token = "tok-SECRET1"
     token = tmp_path / "token"
     token.write_text("tok-SECRET1\n")
-    server.store.add_update("media", {"guid": "m", "updatedOn": "2026-11-22 10:00:00.000",
+    cloud.store.add_update("media", {"guid": "m", "updatedOn": "2026-11-22 10:00:00.000",
                                       "media": [{"filename": "absent.mp4"}]})
     logs = ""
-    try:
-        for url in (f"http://127.0.0.1:{server.port}",  # the token, a failing download
-                    f"http://user:PASS-SECRET2@127.0.0.1:{server.port}",  # refused: 401
-                    "http://user:PASS-SECRET2@127.0.0.1:9"):  # nobody there
-            config = TerminalConfig(site_id="SITE-0042", terminal_id="T1", timezone="UTC",
-                                    state_dir=tmp_path / "state",
-                                    agent=AgentSection(cloud_url=url, token_file=token))
-            path = tmp_path / "terminal.toml"
-            path.write_text(config.to_toml())
-            run = subprocess.run([sys.executable, "-m", "gstv", "agent", "--once", "--verbose",
-                                  "--config", str(path)], capture_output=True, text=True,
-                                 timeout=120)
-            logs += run.stdout + run.stderr
-    finally:
-        server.shutdown()
-        server.server_close()
+    for url in (f"http://127.0.0.1:{cloud.port}",  # the token, a failing download
+                f"http://user:PASS-SECRET2@127.0.0.1:{cloud.port}",  # refused: 401
+                "http://user:PASS-SECRET2@127.0.0.1:9"):  # nobody there
+        config = TerminalConfig(site_id="SITE-0042", terminal_id="T1", timezone="UTC",
+                                state_dir=tmp_path / "state",
+                                agent=AgentSection(cloud_url=url, token_file=token))
+        path = tmp_path / "terminal.toml"
+        path.write_text(config.to_toml())
+        run = subprocess.run([sys.executable, "-m", "gstv", "agent", "--once", "--verbose",
+                              "--config", str(path)], capture_output=True, text=True,
+                             timeout=120)
+        logs += run.stdout + run.stderr
     assert "media_download_failed file=absent.mp4" in logs  # it did talk to the cloud
     assert "poll_failed status=401" in logs and "poll_failed error=ConnectError" in logs
     assert "SECRET1" not in logs and "SECRET2" not in logs

@@ -43,6 +43,14 @@ def test_the_sample_hours_are_read_and_opened_all_day_when_closed():
     assert open_throughout(open_all_day(SAMPLE_CONFIG), sunday_lunch, 60)
 
 
+def test_impossible_demo_sizes_are_refused():
+    for args, said in ((["--terminals", "0"], "--terminals must be 1 to 8"),
+                       (["--seconds", "5"], "--seconds must be at least 10")):
+        run = subprocess.run([sys.executable, "-m", "gstv", "demo", *args],
+                             capture_output=True, text=True, timeout=60)
+        assert run.returncode == 2 and said in run.stderr
+
+
 def test_the_site_plays_in_sync_and_every_pop_record_reaches_the_cloud():
     run = subprocess.run([sys.executable, "-m", "gstv", "demo", "--seconds", "35", "--json"],
                          capture_output=True, text=True, timeout=240,

@@ -34,9 +34,11 @@ def test_new_install_show(tmp_path):
 
     config = config_file(tmp_path)
     (tmp_path / "state").mkdir()
+    os.chown(tmp_path / "state", 4321, 4321)  # the player's user owns its state directory
     installed = gstv("install", str(tmp_path / "site.key_secret"), "--config", str(config))
     assert installed.returncode == 0, installed.stderr
     target = tmp_path / "state/keys/site.key_secret"
+    assert (os.stat(target).st_uid, os.stat(target).st_gid) == (4321, 4321)  # tests run as root
     assert "installed at" in installed.stdout and "restart gstv-player" in installed.stdout
     assert site_keys.load(target) == keys and os.stat(target).st_mode & 0o777 == 0o600
     shown = gstv("show", "--config", str(config))

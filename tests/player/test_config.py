@@ -47,6 +47,11 @@ def test_the_documented_example_loads_with_derived_paths(tmp_path):
         pytest.param(BASE.replace("prompt_timeout_s = 120", "prompt_timeout_s = 0"),
                      "player.prompt_timeout_s: Input should be greater than 0", id="zero-timeout"),
         pytest.param("site_id = ", "not valid TOML", id="not-toml"),
+        pytest.param(BASE + "[agent]\nmedia_grace_h = -1\n",
+                     "agent.media_grace_h: Input should be greater than or equal to 0",
+                     id="negative-grace"),
+        pytest.param(BASE + "[agent]\ncloud_url = 'ftp://cloud'\n", "agent.cloud_url",
+                     id="not-http"),
     ],
 )
 def test_bad_configuration_names_the_key(tmp_path, text, message):

@@ -1,28 +1,15 @@
-"""The reference cloud in a thread of the test, on a loopback port (real HTTP), a
-media fetcher bound to it, a small playlist update, and small real disks, for the
-agent's tests."""
+"""For the agent's tests: a media fetcher bound to the reference cloud (the `cloud`
+fixture is in tests/conftest.py), a small playlist update, and small real disks."""
 
 from __future__ import annotations
 
 import random
 from datetime import date
 import subprocess
-import threading
 
 import pytest
 
-from sync_agent.cloud import CloudServer, CloudStore
 from sync_agent.media_download import download
-
-
-@pytest.fixture
-def cloud(tmp_path):
-    server = CloudServer(("127.0.0.1", 0), CloudStore(tmp_path / "cloud"))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def fetcher(client, media):

@@ -8,7 +8,6 @@ import shutil
 import ssl
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 from player.config import AgentSection, TerminalConfig
@@ -121,7 +120,7 @@ def test_tls_is_verified_unless_the_configuration_says_otherwise(tmp_path):
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server.serve_in_background()
     try:
         url = f"https://127.0.0.1:{server.port}"
         for verify, expected in ((True, 1), (False, 0)):
@@ -135,5 +134,4 @@ def test_tls_is_verified_unless_the_configuration_says_otherwise(tmp_path):
             if verify:
                 assert "poll_failed error=ConnectError" in run.stderr
     finally:
-        server.shutdown()
-        server.server_close()
+        server.close()

@@ -93,3 +93,17 @@ def test_an_unreadable_staged_playlist_deletes_nothing(tmp_path, caplog):
     assert cleaner.run([], now_s=1e9) == []
     assert (media / "a.mp4").exists()
     assert "media_cleanup_skipped reason=playlist.json is not JSON" in caplog.text
+
+
+def test_a_newly_staged_playlist_is_read_again_by_the_same_cleaner(tmp_path):
+    media = tmp_path / "media"
+    media.mkdir()
+    for name in ("a.mp4", "b.mp4"):
+        (media / name).write_bytes(b"x")
+    active = stage(tmp_path, ["a.mp4"])
+    cleaner = MediaCleaner(media, active, tmp_path / "unreferenced.json", grace_s=HOUR)
+    assert cleaner.run([], now_s=0) == []
+    stage(tmp_path, ["b.mp4", "other-name-to-change-the-size.mp4"])
+    assert cleaner.run([], now_s=HOUR) == []  # a.mp4's grace starts only now
+    assert cleaner.run([], now_s=2 * HOUR) == ["a.mp4"]
+    assert (media / "b.mp4").exists()

@@ -23,6 +23,9 @@ Scenarios (full counts; `--quick` runs a handful of each, for CI):
   the agent said the disk was full.
 - bad_media: a truncated file, a file of garbage and a file deleted while it plays, in
   a playing loop. Held when the player skips them, keeps playing and never dies.
+- cloud_down, and the cloud's hostile answers: bench/_scenarios_cloud.py.
+- follower_restart, split_site: bench/_scenarios_site.py (leader loss and return is
+  bench/site_sync.py's `kill_leader`).
 - payment_crash: the payment software dies mid-prompt (the player must resume after
   its `prompt_timeout_s`), then a storm of connections, half of them sending garbage.
   Held when the player resumed, answered throughout and its memory grew < 10 MB.
@@ -40,8 +43,8 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -49,7 +52,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -57,73 +59,16 @@ from typing import Any
 import httpx
 
 from _common import fill_outbox, machine
-from player.config import AgentSection, TerminalConfig
+from _reliability_kit import GSTV, Result, integrity, kill9, start, status_of, stop, wait_for
+from _scenarios_cloud import cloud_down, hostile_cloud_answers
+from _scenarios_site import follower_restart, split_site
+from player.config import AgentSection
 from player.inprocess import headless_config, loop_asset, stage_loop
-from player.status import query_status
 from sync_agent.cloud import CloudServer, CloudStore
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 REPORT = ROOT / "docs" / "RELIABILITY.md"
-GSTV = [sys.executable, "-m", "gstv"]
-
-
-@dataclass
-class Result:
-    name: str
-    tried: str
-    count: int
-    held: bool
-    findings: list[str] = field(default_factory=list)
-    figures: dict[str, Any] = field(default_factory=dict)
-
-
-# -- helpers ----------------------------------------------------------------------------
-def start(kind: str, config_path: Path, *extra: str) -> subprocess.Popen:
-    log = open(config_path.parent / f"{kind}.log", "ab")
-    try:
-        return subprocess.Popen([*GSTV, kind, "--config", str(config_path), *extra],
-                                stdout=log, stderr=subprocess.STDOUT)
-    finally:
-        log.close()
-
-
-def status_of(config: TerminalConfig) -> dict[str, Any] | None:
-    try:
-        return query_status(config.player.status_socket, 1.0)
-    except (OSError, ValueError):
-        return None
-
-
-def wait_for(condition: Callable[[], Any], timeout_s: float) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if value := condition():
-            return value
-        time.sleep(0.05)
-    return None
-
-
-def kill9(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-
-
-def stop(process: subprocess.Popen) -> int:
-    process.send_signal(signal.SIGTERM)
-    try:
-        return process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        kill9(process)
-        return -9
-
-
-def integrity(db_path: Path) -> str:
-    db = sqlite3.connect(db_path)
-    try:
-        return db.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        db.close()
 
 
 class PaymentClient:
@@ -391,6 +336,8 @@ def bad_media(base: Path, count: int, rng: random.Random) -> Result:
     if invented:
         findings.append(f"POP records for files never on screen: {', '.join(invented)}")
     left_out = sorted(name for name in ("cut.mp4", "noise.mp4") if name not in recorded)
+    if len(left_out) < 2:
+        findings.append("POP records for files that cannot show a picture")
     return Result("bad_media", "a truncated clip, a clip of random bytes, and a clip "
                   "deleted while on screen, in a playing loop with two good clips",
                   count, not findings, findings,
@@ -588,6 +535,39 @@ def fuzz_payment(base: Path, count: int, rng: random.Random) -> Result:
                   tried[0], not findings, findings[:10])
 
 
+def fuzz_payment_bytes(base: Path, seconds: int, rng: random.Random) -> Result:
+    """atheris for `seconds` (bench/_fuzz_payment_bytes.py); the count is the inputs
+    it ran."""
+    corpus = base / "corpus"
+    corpus.mkdir()
+    # Seeds: the first bytes pick the state and the chunk cuts, the rest is the stream.
+    seeds = [b'{"event": "transaction_start", "id": 7}\n{"event": "prompt_start"}\r\n',
+             b'{"event": "prompt_end"}\n\n{"event": "fueling_start"}',
+             b'{"event": "' + b"x" * 5000 + b'"}\n{"event": "transaction_end"}\n',
+             b"y" * 9000 + b'\n{"event": "prompt_start"}\n']
+    for number, seed in enumerate(seeds):
+        (corpus / f"seed-{number}").write_bytes(bytes([number % 4, 1, 3, 200, 17]) + seed)
+    command = [sys.executable, str(ROOT / "bench" / "_fuzz_payment_bytes.py"),
+               f"-max_total_time={seconds}", "-rss_limit_mb=512", "-max_len=12000",
+               "-len_control=0", f"-dict={ROOT / 'bench' / '_payment.dict'}",
+               f"-seed={rng.randrange(1, 1 << 31)}", "-print_final_stats=1",
+               f"-artifact_prefix={base}/", str(corpus)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
+    stats = dict((part.strip() for part in line[len("stat::"):].split(":", 1))
+                 for line in done.stderr.splitlines() if line.startswith("stat::"))
+    findings = []
+    if done.returncode != 0:
+        crash = next((line for line in (done.stdout + done.stderr).splitlines()
+                      if re.match(r"\w+(Error|Exception): ", line)), "no exception shown")
+        findings.append(f"atheris exit {done.returncode}: {crash[:200]}")
+    runs = int(stats.get("number_of_executed_units", 0))
+    return Result("fuzz_payment_bytes", f"atheris (libFuzzer, coverage-guided) raw bytes "
+                  f"for {seconds} s, cut into chunks anywhere, through the socket's line "
+                  f"framing and the protocol from every state", runs, not findings, findings,
+                  {"peak_rss_mb": int(stats.get("peak_rss_mb", 0)),
+                   "corpus_inputs": len(list(corpus.iterdir()))})
+
+
 def fuzz_updates(base: Path, count: int, rng: random.Random) -> Result:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
@@ -687,19 +667,18 @@ SCENARIOS: dict[str, tuple[Callable[[Path, int, random.Random], Result], int, in
     "bad_media": (bad_media, 10, 6),
     "payment_crash": (payment_crash, 1000, 100),
     "disk_full": (disk_full, 10, 2),
+    "cloud_down": (cloud_down, 10, 1),
+    "hostile_cloud": (hostile_cloud_answers, 100, 9),
+    "follower_restart": (follower_restart, 10, 1),
+    "split_site": (split_site, 5, 1),
     "fuzz_payment": (fuzz_payment, 20_000, 500),
+    "fuzz_payment_bytes": (fuzz_payment_bytes, 300, 5),
     "fuzz_updates": (fuzz_updates, 5_000, 200),
     "fuzz_filenames": (fuzz_filenames, 20_000, 500),
 }
 
 # What a finding means and what is being done about it, for the report.
-EXPLAINED = {
-    "bad_media": "A clip that is cut short (its header intact, its pictures gone) probes "
-                 "with a duration, so the timeline keeps it; the player starts it, no "
-                 "picture ever comes, and the slot still gets a POP record. Open: the "
-                 "player must learn that a deck decoded nothing (window mode has no "
-                 "display callback to tell it) and then drop the record.",
-}
+EXPLAINED: dict[str, str] = {}
 FIXED = [
     "fuzz_filenames found that an empty file name passed the plain-name check (it names "
     "the media directory itself); refused since.",
@@ -711,16 +690,24 @@ FIXED = [
     "hold or fill the agent: the feed is now read within 60 s and up to 64 MiB "
     "(tests/sync_agent/test_hostile_cloud.py; redirects and HTML answers fail the poll "
     "too).",
+    "bad_media found that a clip cut short after its header (it opens and reports a "
+    "video track, then ends at 0 ms) got a POP record for a black slot. A record is now "
+    "written only once libVLC has made a video output for the deck, which it does on "
+    "the first decoded picture, in a window as headless; such a slot logs `slot_blank "
+    "reason=nothing_decoded` (tests/player/test_daemon.py, test_window_mode.py).",
+    "hostile_cloud found that a media download was bounded by nothing but the read "
+    "timeout: an answer without a size was written for as long as it came (a full "
+    "disk), a captive portal's 200 page would have been stored under a media name, and "
+    "a trickle of a byte every few seconds went on forever. A download now needs a "
+    "declared size that fits the disk (keeping room for the outbox), refuses text, "
+    "JSON and XML answers, and fails when less than 64 KiB came in a minute "
+    "(tests/sync_agent/test_hostile_cloud.py).",
+    "cloud_down first saw POP delivered while the cloud was gone: the reference cloud "
+    "(sync_agent.cloud, a test peer) stopped listening but kept serving connections "
+    "kept alive from before. Its close() now cuts them too.",
 ]
 
 NOT_YET = [
-    "the cloud down for an hour (simulated time)",
-    "leader loss and return, a follower restarting, a split site healing (gstv sim "
-    "covers leader loss and return: bench/site_sync.py)",
-    "hostile cloud responses for media downloads (the update feed is bounded: "
-    "tests/sync_agent/test_hostile_cloud.py; a download that trickles is bounded only by "
-    "the 30 s read timeout and the size check)",
-    "a raw byte fuzzer (atheris) on the payment socket with a time budget",
     "dependency audit (pip-audit): no vulnerability database is reachable from this "
     "machine (PyPI's JSON API answers 404 through the package mirror; api.osv.dev does "
     "not resolve)",

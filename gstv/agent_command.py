@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
+import stat
 import sys
 from pathlib import Path
 
@@ -51,14 +53,23 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _token(config: TerminalConfig) -> str | None:
+    """The bearer token. Its file must be the agent's secret alone (mode 0600): one
+    that others may read is refused, as ssh refuses a private key, rather than used
+    and leaked further; the same rule as the site key (sync.site_keys)."""
     path = config.agent.token_file
     if path is None:
         return None
     try:
-        return path.read_text().strip()
+        with open(path) as f:
+            mode = os.fstat(f.fileno()).st_mode
+            token = f.read().strip()
     except OSError as exc:
         raise ConfigError(f"cannot read agent.token_file {path}: {exc.strerror or exc}") \
             from exc
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(f"agent.token_file {path} may be read by others "
+                          f"(mode {stat.S_IMODE(mode):04o}); chmod 600 it")
+    return token
 
 
 async def serve(config: TerminalConfig, token: str | None, *, once: bool) -> int:

@@ -105,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
     # What Simulation reads of its arguments: a clean site, no faults.
     args.duration, args.clock_faults, args.jitter_ms = args.seconds, False, 0.0
     args.no_compensation, args.kill_leader, args.prompts = False, False, False
+    args.restart_follower, args.split = False, False
     base = args.keep or Path(tempfile.mkdtemp(prefix="gstv-demo-"))
     try:
         result = asyncio.run(SiteDemo(args, base).run())

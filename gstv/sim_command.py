@@ -2,7 +2,8 @@
 benchmark and the demo.
 
     gstv sim --terminals N --duration S [--clock-faults] [--prompts] [--kill-leader]
-             [--jitter-ms J] [--json] [--seed K] [--keep DIR]
+             [--restart-follower] [--split] [--jitter-ms J] [--json] [--seed K]
+             [--keep DIR]
 
 It starts N real headless `gstv player` processes that form one site over ZeroMQ on
 loopback, all playing a playlist of the frame-numbered clip (assets/sync/), and
@@ -16,6 +17,17 @@ shared by all of them) how far apart they show the same frame.
   a frame within 2 ms of the others.
 - `--kill-leader`: at half time the leader gets SIGKILL; it is started again 10 s
   later. `failover_s` is the time until every surviving terminal names one new leader.
+- `--restart-follower`: from 15 s on, every 15 s a random follower gets SIGKILL and
+  is started again 3 s later. `follower_rejoin_s` is the longest time from a restart
+  until that screen showed a frame within 2 ms of every other screen;
+  `leader_changes` counts how often the site's leader changed meanwhile (it should
+  not: a follower coming back is not in step, so it cannot take the lead).
+- `--split`: the site in two halves (T1.. and the rest) that cannot reach each other,
+  for 10 s of every 30 from 15 s on, through userspace relays that drop every
+  connection across (sync.relay). `split_led` says whether each half named one
+  leader of its own during every split; `heal_s` is the longest time from a heal
+  until every terminal names the same leader, `heal_in_step_s` until every screen
+  showed a frame within 2 ms of all the others.
 - `--jitter-ms J`: every path between two terminals goes through a userspace relay
   (sync.relay) adding 0..J ms to each chunk, each way.
 
@@ -48,11 +60,16 @@ from player.config import FaultsSection, Peer, PlayerSection, SyncSection, Termi
 from player.status import query_status
 from sync import site_keys
 from sync.relay import DelayRelay
-from sync.skew import back_in_step, converged_at, match_frames, percentile
+from sync.skew import all_in_step, back_in_step, converged_at, match_frames, percentile
 
 CLIP = Path(__file__).resolve().parent.parent / "assets" / "sync" / "frame-counter.mp4"
 SITE_ID = "SITE-SIM"
 KILL_DOWN_S = 10.0
+RESTART_EVERY_S = 15.0
+RESTART_DOWN_S = 3.0
+SPLIT_EVERY_S = 30.0
+SPLIT_S = 10.0
+CHURN_FROM_S = 15.0  # restarts and splits start once the site has converged
 PROMPT_S = (2.0, 6.0)
 PROMPT_CHANCE = 0.06  # per screen per second
 PROMPTS_FROM_S = 10.0  # the site converges undisturbed first
@@ -66,6 +83,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--clock-faults", action="store_true")
     parser.add_argument("--prompts", action="store_true")
     parser.add_argument("--kill-leader", action="store_true")
+    parser.add_argument("--restart-follower", action="store_true",
+                        help="kill -9 and restart a follower every 15 s")
+    parser.add_argument("--split", action="store_true",
+                        help="cut the site in two for 10 s of every 30")
     parser.add_argument("--jitter-ms", type=float, default=0.0, metavar="J")
     parser.add_argument("--json", action="store_true", help="end with a JSON line")
     parser.add_argument("--seed", type=int, default=None)
@@ -124,6 +145,15 @@ class Simulation:
         self.failover_s: float | None = None
         self.faults: dict[str, dict[str, float]] = {}
         self.site_key = base / "site.key_secret"
+        self.restarts: list[tuple[str, int]] = []  # (terminal, monotonic ns restarted)
+        self.down: tuple[Terminal, float] | None = None  # a follower killed, since
+        self.next_restart_s = CHURN_FROM_S
+        self.leaders_seen: list[str] = []  # the site's leader, each time it changed
+        self.cross_relays: list[DelayRelay] = []  # the paths a split cuts
+        self.split_since: float | None = None
+        self.splits: list[dict[str, Any]] = []  # one per split: led, healed at
+        self.healing_since: float | None = None  # a split healed; one leader yet?
+        self.heal_times: list[float | None] = []
 
     # -- building the site ------------------------------------------------------------
     async def build(self) -> None:
@@ -136,12 +166,15 @@ class Simulation:
         for me in ids:
             for other in ids:
                 port = ports[other]
-                if other != me and self.args.jitter_ms > 0:
+                across = self.args.split and _half(me, ids) != _half(other, ids)
+                if other != me and (self.args.jitter_ms > 0 or across):
                     relay = DelayRelay(("127.0.0.1", ports[other]),
                                        jitter_ms=self.args.jitter_ms,
                                        rng=random.Random(self.rng.random()))
                     port = await relay.start()
                     self.relays.append(relay)
+                    if across:
+                        self.cross_relays.append(relay)
                 views[me][other] = f"tcp://127.0.0.1:{port}"
         for tid in ids:
             directory = self.base / tid
@@ -204,8 +237,15 @@ class Simulation:
                     await self.drive_prompts(now, end)
                 if self.args.kill_leader:
                     self.manage_leader(now, kill_at)
+                self.note_leader()
+                if self.args.restart_follower:
+                    self.restart_followers(now - started)
+                if self.args.split:
+                    self.split_site(now - started)
                 print_table(self, now - started, interactive)
-                await asyncio.sleep(0.25 if self.killed and self.failover_s is None else 1.0)
+                watching = (self.killed and self.failover_s is None) or \
+                    self.healing_since is not None
+                await asyncio.sleep(0.25 if watching else 1.0)
         finally:
             await self.stop_all()
         self.read_traces()
@@ -273,6 +313,68 @@ class Simulation:
         if not _alive(victim) and now >= killed_at + KILL_DOWN_S:
             self.start(victim)
 
+    def note_leader(self) -> None:
+        """The site's leader as the terminals name it (one name held by most)."""
+        named = [t.status.get("sync", {}).get("leader") for t in self.terminals
+                 if t.status.get("sync", {}).get("role") in ("leader", "follower")]
+        if not named or self.split_since is not None:
+            return
+        leader = max(set(named), key=named.count)
+        if not self.leaders_seen or self.leaders_seen[-1] != leader:
+            self.leaders_seen.append(leader)
+
+    def restart_followers(self, elapsed: float) -> None:
+        if self.down is not None:
+            terminal, since = self.down
+            if elapsed >= since + RESTART_DOWN_S:
+                self.start(terminal)
+                self.restarts.append((terminal.id, time.monotonic_ns()))
+                self.down = None
+            return
+        if elapsed < self.next_restart_s or elapsed > self.args.duration - 10:
+            return
+        followers = [t for t in self.terminals if _alive(t) and
+                     t.status.get("sync", {}).get("role") == "follower"]
+        if not followers:
+            return
+        victim = self.rng.choice(followers)
+        victim.process.send_signal(signal.SIGKILL)
+        victim.process.wait()
+        victim.prompt_until = None
+        self.down = (victim, elapsed)
+        self.next_restart_s += RESTART_EVERY_S
+
+    def split_site(self, elapsed: float) -> None:
+        ids = [t.id for t in self.terminals]
+        if self.healing_since is not None:
+            names = {t.status.get("sync", {}).get("leader") for t in self.terminals}
+            if len(names) == 1 and None not in names:
+                self.heal_times[-1] = round(elapsed - self.healing_since, 2)
+                self.healing_since = None
+        if self.split_since is None:
+            due = CHURN_FROM_S + len(self.splits) * SPLIT_EVERY_S
+            if due <= elapsed <= self.args.duration - 15:
+                for relay in self.cross_relays:
+                    relay.cut()
+                self.split_since = elapsed
+                self.splits.append({"led": set(), "healed_ns": None})
+            return
+        split = self.splits[-1]
+        if elapsed >= self.split_since + SPLIT_S / 2:
+            # Each half should have settled on a leader of its own by now.
+            for half in (0, 1):
+                names = {t.status.get("sync", {}).get("leader") for t in self.terminals
+                         if _half(t.id, ids) == half}
+                if len(names) == 1 and None not in names:
+                    split["led"].add((half, names.pop()))
+        if elapsed >= self.split_since + SPLIT_S:
+            for relay in self.cross_relays:
+                relay.mend()
+            split["healed_ns"] = time.monotonic_ns()
+            self.split_since = None
+            self.healing_since = elapsed
+            self.heal_times.append(None)  # until every terminal names one leader
+
     async def stop_all(self) -> None:
         for terminal in self.terminals:
             if _alive(terminal):
@@ -297,6 +399,30 @@ class Simulation:
         for terminal, ended in self.prompt_ends:
             back = back_in_step(shown, terminal, ended)
             resumes.append((back - ended) / 1e9 if back is not None else None)
+        everyone = len(self.terminals)
+        rejoins = []
+        for terminal, restarted in self.restarts:
+            back = all_in_step(shown, everyone, restarted)
+            rejoins.append((back - restarted) / 1e9 if back is not None else None)
+        heals = []
+        for split in self.splits:
+            if split["healed_ns"] is not None:
+                back = all_in_step(shown, everyone, split["healed_ns"])
+                heals.append((back - split["healed_ns"]) / 1e9 if back is not None else None)
+        churn = {}
+        if self.args.restart_follower:
+            churn.update({
+                "follower_restarts": len(self.restarts),
+                "follower_rejoin_s": _longest(rejoins),
+                "leader_changes": max(0, len(self.leaders_seen) - 1)})
+        if self.args.split:
+            churn.update({
+                "splits": len(self.splits),
+                "split_led": bool(self.splits) and all(
+                    len({half for half, _ in s["led"]}) == 2 and
+                    len({name for _, name in s["led"]}) == 2 for s in self.splits),
+                "heal_s": _longest(self.heal_times),
+                "heal_in_step_s": _longest(heals)})
         return {
             "terminals": len(self.terminals),
             "skew_ms": {
@@ -314,6 +440,7 @@ class Simulation:
             "jitter_ms": self.args.jitter_ms,
             "faults": self.faults,
             "duration_s": self.args.duration,
+            **churn,
         }
 
 
@@ -382,6 +509,16 @@ def _stage_playlist(config: TerminalConfig) -> None:
     message = {"guid": "sim-1", "updatedOn": "2026-11-22 10:00:00.000",
                "playlist": [{"siteId": SITE_ID, "banners": [], "schedules": schedules}]}
     (config.active_dir / "playlist.json").write_text(json.dumps(message))
+
+
+def _half(terminal_id: str, ids: list[str]) -> int:
+    """Which half of a split site a terminal is in: the first half of the ids is 0."""
+    return 0 if ids.index(terminal_id) < (len(ids) + 1) // 2 else 1
+
+
+def _longest(times: list[float | None]) -> float | None:
+    """The longest of `times`; None when there are none or one never happened."""
+    return None if not times or None in times else round(max(times), 3)
 
 
 def free_port() -> int:

@@ -21,6 +21,14 @@ Decisions written down here:
   bounds what a power cut can lose of its duration. Blankout and idle slots: no POP.
 - A file that cannot be opened or decoded is skipped for its slot: black, a log line,
   no POP; the loop carries on with the next slot.
+- A record is written only once the deck has put a picture up (`picture_state`): a
+  file cut short after its header opens and reports its tracks, but no picture ever
+  comes, and a record for it would bill an advertiser for black. The record still
+  starts at the instant the asset appeared. Headless, a primed deck has shown its
+  picture by then and the record is written at once; in a window libVLC makes its
+  video output 50-300 ms after the start, and until then nothing is on screen, so a
+  kill -9 in that moment loses nothing that was seen. A file that ends or fails
+  before any picture: `slot_blank`, no record.
 
 Site sync (sync.site_sync, player.rate):
 - At start a terminal of a site waits up to `[sync] join_wait_s` for the site's time
@@ -78,6 +86,7 @@ JOIN_HEADROOM_MS = 300  # a preroll at a keyframe takes 15-150 ms here, loaded
 PREROLL_AHEAD_MS = 1_500  # prepare the next slot this long before it starts
 MIN_JOIN_REMAINDER_MS = 500  # join a slot mid-way only if this much of it is left
 PROGRESS_INTERVAL_S = 1.0
+PICTURE_POLL_S = 0.02  # how often a deck without a picture yet is looked at
 SPIN_MS = 2.0  # the last stretch before a start is spun, not slept
 STEER_INTERVAL_S = 0.1
 # A position error this large, seen this many ticks in a row, is not steered away (the
@@ -133,6 +142,7 @@ class PlayerDaemon:
         )
         self._status = StatusServer(player.status_socket, self.status)
         self._showing: _Showing | None = None
+        self._watch: asyncio.Task | None = None  # waits for the showing's first picture
         self._next: Slot | None = None
         self._interrupt = asyncio.Event()  # a prompt started: leave the slot loop
         self._resume = asyncio.Event()  # no prompt is showing
@@ -326,12 +336,37 @@ class PlayerDaemon:
             self._steer.start(self._preroll_divisor, self._wanted_rate())
             self._far_ticks = 0
             self._model.start(time.monotonic(), RATE_BASE / self._preroll_divisor)
-            state = self._screen_state()
-            self._showing = _Showing(slot, self._open_record(slot, at, state), state, at)
+            self._showing = _Showing(slot, None, self._screen_state(), at)
+            self._confirm_showing(self._showing, deck)
             self.slots_started += 1
             log.info("slot_start kind=%s file=%s asset=%s loop=%s until=%s", slot.kind,
                      slot.filename, slot.asset_id, slot.loop_number, self._local(slot.end))
         self._update_window()
+
+    def _confirm_showing(self, showing: _Showing, deck: int) -> None:
+        """Write the showing's POP record once its deck has put a picture on screen
+        (see the module docstring): now, or from a watch that ends with the showing."""
+        if self._engine.picture_state(deck) == "shown":
+            showing.record_id = self._open_record(showing.slot, showing.since_ms,
+                                                  showing.screen_state)
+            return
+        self._watch = asyncio.get_running_loop().create_task(
+            self._watch_for_picture(showing, deck), name="picture")
+
+    async def _watch_for_picture(self, showing: _Showing, deck: int) -> None:
+        while self._showing is showing:
+            state = self._engine.picture_state(deck)
+            if state == "shown":
+                showing.record_id = self._open_record(showing.slot, showing.since_ms,
+                                                      showing.screen_state)
+                if showing.record_id is not None:
+                    self._pop.progress(showing.record_id, self._clock.now_ms())
+                return
+            if state == "failed":
+                log.warning("slot_blank file=%s asset=%s reason=nothing_decoded",
+                            showing.slot.filename, showing.slot.asset_id)
+                return
+            await asyncio.sleep(PICTURE_POLL_S)
 
     def _open_record(self, slot: Slot, at: int, screen_state: str) -> str | None:
         """A POP record for an asset appearing at `at`; blankout and idle get none."""
@@ -401,15 +436,17 @@ class PlayerDaemon:
         return "Partial" if self._payment.state.in_transaction else "Full"
 
     def _restate_showing(self, now: int) -> None:
-        """Full <-> Partial mid-asset: close the record and open one in the new state."""
+        """Full <-> Partial mid-asset: close the record and open one in the new state.
+        A record still waiting for its first picture will be written in the new state."""
         showing = self._showing
-        if showing is None or showing.record_id is None:
+        if showing is None:
             return
         state = self._screen_state()
         if state == showing.screen_state:
             return
-        self._pop.end(showing.record_id, now)
-        showing.record_id = self._open_record(showing.slot, now, state)
+        if showing.record_id is not None:
+            self._pop.end(showing.record_id, now)
+            showing.record_id = self._open_record(showing.slot, now, state)
         showing.screen_state = state
         showing.since_ms = now
 

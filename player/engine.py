@@ -147,6 +147,10 @@ class _Deck:
         self.size = (0, 0)
         self.shown_from: int | None = None  # monotonic ns this deck went on screen
         self.shown_until: int | None = None
+        # Set from libVLC's thread when a video output is created for the media: the
+        # decoder produced a picture (see `VlcEngine.picture_state`).
+        self.decoded = False
+        self.on_vout = None  # the ctypes event thunk, kept alive
 
     def was_shown(self, at_ns: int) -> bool:
         return self.shown_from is not None and at_ns >= self.shown_from and (
@@ -158,6 +162,7 @@ class _Deck:
         self.frame_ms = 0.0
         self.stamp.seconds = self.stamp.nanoseconds = 0
         self.last_display_ns = 0
+        self.decoded = False
 
 
 class VlcEngine:
@@ -187,6 +192,8 @@ class VlcEngine:
         self.on_visibility: Callable[[int | None], None] = lambda deck: None
         self._read_numbers = read_numbers
         self._taking = threading.Lock()
+        for deck in self._decks:
+            self._watch_vout(deck)
         if output == "headless":
             width, height = sink_size
             for deck in self._decks:
@@ -224,6 +231,35 @@ class VlcEngine:
         deck.pixels, deck.size = pixels, (width, height)
         deck.player.video_set_callbacks(lock, None, display, ctypes.c_void_p(_CLOCK_MONOTONIC))
         deck.player.video_set_format("RV32", width, height, width * 4)
+
+    @staticmethod
+    def _watch_vout(deck: _Deck) -> None:
+        """Note when the deck's media gets a video output. libVLC creates one when the
+        decoder has produced its first picture, in window and headless mode alike; a
+        file whose header is intact but whose pictures are gone never gets one (it
+        opens, reports its tracks, then ends at 0 ms)."""
+        def on_vout(event) -> None:
+            if event.u.new_count & 0xFFFFFFFF:  # an int in libVLC, a wider field here
+                deck.decoded = True
+
+        deck.on_vout = on_vout
+        deck.player.event_manager().event_attach(vlc.EventType.MediaPlayerVout, on_vout)
+
+    def picture_state(self, deck_index: int) -> Literal["shown", "waiting", "failed"]:
+        """Whether the deck has put a picture on screen: "shown" once it decoded one
+        (or, headless, displayed one), "failed" when its media ended or failed first,
+        else "waiting". An audio-only file counts as shown once it plays. This is what
+        a proof-of-play record waits for (player.daemon)."""
+        deck = self._decks[deck_index]
+        if deck.decoded or deck.stamp.seconds:
+            return "shown"
+        state = deck.player.get_state()
+        if state in (vlc.State.Ended, vlc.State.Error, vlc.State.Stopped):
+            return "failed"
+        if state == vlc.State.Playing and deck.player.video_get_track_count() <= 0 \
+                and deck.player.audio_get_track_count() > 0:
+            return "shown"
+        return "waiting"
 
     def _take_display(self, deck: _Deck) -> None:
         """Note the deck's latest display, if it is new: from `lock` before the next

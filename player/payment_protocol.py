@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 MAX_LINE_BYTES = 4096
+TOO_LONG = None  # what `LineFramer` yields for a line it skipped for its length
 PHASES = ("idle", "prefueling", "fueling", "postfueling")
 _TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "transaction_start": (frozenset({"idle"}), "prefueling"),
@@ -43,6 +44,46 @@ class PaymentState:
     @property
     def in_transaction(self) -> bool:
         return self.phase != "idle"
+
+
+class LineFramer:
+    """Bytes as they come off the socket, in chunks of any size, to lines. A line
+    longer than `MAX_LINE_BYTES` is yielded once as `TOO_LONG` and skipped up to its
+    newline, so a client cannot make the player buffer without bound: what is held
+    never exceeds `MAX_LINE_BYTES` plus one chunk. Blank lines are dropped; a
+    trailing CR is taken off. The lines do not depend on where the chunks were cut
+    (bench/_fuzz_payment_bytes.py checks it)."""
+
+    def __init__(self) -> None:
+        self._buffer = b""
+        self._skipping = False  # inside an over-long line, until its newline
+
+    @property
+    def held(self) -> int:
+        return len(self._buffer)
+
+    def feed(self, chunk: bytes) -> list[bytes | None]:
+        out: list[bytes | None] = []
+        buffer = self._buffer + chunk
+        while True:
+            newline = buffer.find(b"\n")
+            if newline < 0:
+                if len(buffer) > MAX_LINE_BYTES:
+                    if not self._skipping:
+                        out.append(TOO_LONG)
+                    self._skipping, buffer = True, b""
+                break
+            line, buffer = buffer[:newline], buffer[newline + 1:]
+            if self._skipping:
+                self._skipping = False
+                continue
+            if len(line) > MAX_LINE_BYTES:
+                out.append(TOO_LONG)
+                continue
+            if line.strip():
+                out.append(line.rstrip(b"\r"))
+        self._buffer = buffer
+        return out
 
 
 def handle_line(state: PaymentState, line: bytes) -> tuple[PaymentState, dict[str, Any]]:

@@ -23,7 +23,8 @@ import struct
 from collections.abc import Callable
 from pathlib import Path
 
-from player.payment_protocol import MAX_LINE_BYTES, PaymentState, handle_line
+from player.payment_protocol import (MAX_LINE_BYTES, TOO_LONG, LineFramer, PaymentState,
+                                     handle_line)
 
 log = logging.getLogger(__name__)
 
@@ -119,27 +120,13 @@ class PaymentServer:
                 self._orphaned_prompt()
 
     async def _read_lines(self, reader, writer, client) -> None:
-        buffer = b""
-        skipping = False  # inside an over-long line, until its newline
+        framer = LineFramer()
         while chunk := await reader.read(4096):
-            buffer += chunk
-            while True:
-                newline = buffer.find(b"\n")
-                if newline < 0:
-                    if len(buffer) > MAX_LINE_BYTES:
-                        if not skipping:
-                            await self._reply(writer, _too_long())
-                        skipping, buffer = True, b""
-                    break
-                line, buffer = buffer[:newline], buffer[newline + 1:]
-                if skipping:
-                    skipping = False
-                    continue
-                if len(line) > MAX_LINE_BYTES:
+            for line in framer.feed(chunk):
+                if line is TOO_LONG:
                     await self._reply(writer, _too_long())
-                    continue
-                if line.strip():
-                    await self._reply(writer, self._apply(line.rstrip(b"\r"), client))
+                else:
+                    await self._reply(writer, self._apply(line, client))
 
     def _apply(self, line: bytes, client: object) -> dict:
         old = self.state

@@ -6,6 +6,10 @@ Each chunk read from one side is written to the other `delay_ms` plus a uniform 
 stream shows as bunching, as it does on a real congested link). Both directions are
 delayed independently, which also makes the path asymmetric from one exchange to the
 next: the case the minimum-delay filter exists for.
+
+`cut()` makes the path a broken link until `mend()`: connections through it are
+dropped and new ones are closed as soon as they come (`gstv sim --split`: two groups
+of a site that cannot see each other).
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ class DelayRelay:
         self._rng = rng or random.Random()
         self._server: asyncio.AbstractServer | None = None
         self._tasks: set[asyncio.Task] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
+        self.broken = False
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
         self._server = await asyncio.start_server(self._connect, host, port)
@@ -35,12 +41,26 @@ class DelayRelay:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
+    def cut(self) -> None:
+        self.broken = True
+        for writer in list(self._writers):
+            writer.transport.abort()
+            writer.close()
+
+    def mend(self) -> None:
+        self.broken = False
+
     async def _connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.broken:
+            writer.transport.abort()
+            writer.close()
+            return
         try:
             up_reader, up_writer = await asyncio.open_connection(*self._target)
         except OSError:
             writer.close()
             return
+        self._writers.update((writer, up_writer))
         for pair in ((reader, up_writer), (up_reader, writer)):
             task = asyncio.create_task(self._pump(*pair))
             self._tasks.add(task)
@@ -74,3 +94,4 @@ class DelayRelay:
         finally:
             sender.cancel()
             writer.close()
+            self._writers.discard(writer)

@@ -86,6 +86,16 @@ def back_in_step(shown: list[FrameShown], terminal: str, after_ns: int) -> int |
     return None
 
 
+def all_in_step(shown: list[FrameShown], terminals: int, after_ns: int) -> int | None:
+    """When, at or after `after_ns`, all `terminals` screens first showed one frame
+    within `IN_STEP_MS` of each other (a restarted screen or a healed site is back)."""
+    for frame in shown:
+        if frame.at_ns >= after_ns and len(frame.times) == terminals \
+                and frame.skew_ms <= IN_STEP_MS:
+            return frame.at_ns
+    return None
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]

@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import socket
 import sys
 import threading
 import time
@@ -322,9 +323,21 @@ class CloudServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], store: CloudStore,
                  token: str | None = None) -> None:
+        self._open: set[socket.socket] = set()  # connections being served
+        self._open_lock = threading.Lock()
         super().__init__(address, _Handler)
         self.store = store
         self.token = token
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
 
     @property
     def port(self) -> int:
@@ -340,8 +353,17 @@ class CloudServer(ThreadingHTTPServer):
         return self
 
     def close(self) -> None:
+        """Stop listening and cut the kept-alive connections too: a cloud that is gone
+        answers nobody, not even a client that connected before (tests and benches
+        that take the cloud away rely on it)."""
         self.shutdown()
         self.server_close()
+        with self._open_lock:
+            for connection in self._open:
+                try:
+                    connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that went away mid-answer (killed, timed out) is normal here.

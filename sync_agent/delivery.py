@@ -21,7 +21,7 @@ import logging
 import random
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import httpx
@@ -78,13 +78,20 @@ class Delivery:
             log.error("outbox_write_failed error=%s", exc)
             return False
 
-    async def run(self, stop: asyncio.Event, *, idle_s: float = 5.0) -> None:
-        """Deliver until `stop`, backing off after failures."""
+    async def run(self, stop: asyncio.Event, *, idle_s: float = 5.0,
+                  pause: Callable[[float], Awaitable[None]] | None = None) -> None:
+        """Deliver until `stop`, backing off after failures. `pause(seconds)` waits
+        between rounds; by default for that long or until `stop`. A simulation passes
+        its own, which moves simulated time instead (bench/reliability.py: an hour
+        without the cloud in seconds)."""
         attempt = 0
         while not stop.is_set():
             ok = await self.deliver_once()
             attempt = 0 if ok else attempt + 1
             wait = idle_s if ok else retry_delay(attempt, rng=self._rng)
+            if pause is not None:
+                await pause(wait)
+                continue
             try:
                 await asyncio.wait_for(stop.wait(), wait)
             except TimeoutError:
@@ -96,10 +103,10 @@ class Delivery:
                 self.pop_failures += 1
                 if self.pop_failures >= POP_FAILURES_BEFORE_NOTICE and not self._noticed:
                     self._noticed = True
+                    now = datetime.fromtimestamp(self._now_ms() / 1000, UTC)
                     notice = new_notification(
-                        "POP_DELIVERY", "failure", now=datetime.now(UTC),
-                        siteId=self._site_id, terminalId=self._terminal_id,
-                        additionalInformation="Failed to post POP")
+                        "POP_DELIVERY", "failure", now=now, siteId=self._site_id,
+                        terminalId=self._terminal_id, additionalInformation="Failed to post POP")
                     self._store.queue_notification(notice.to_json(), self._now_ms())
                     log.error("pop_delivery_failing attempts=%d pending=%d", self.pop_failures,
                               self._store.unsent_pop_count())

@@ -12,6 +12,20 @@
   entry, not the data under an open descriptor).
 - A full disk (ENOSPC) or any write error removes the partial file and fails the
   attempt; existing media are never touched before the rename.
+- What a hostile or broken cloud (or a captive portal on the site's link) can do to a
+  download is bounded (tests/sync_agent/test_hostile_cloud.py):
+  - an answer that does not say its size (no Content-Length or Content-Range total)
+    is refused before a byte is written, so a body without end cannot fill the disk;
+    more bytes than the size said end the attempt;
+  - a size that would leave less than `DISK_RESERVE_BYTES` (or a twentieth of a small
+    disk) free on the state disk is refused up front: the outbox beside the media
+    keeps room for POP;
+  - a text, JSON or XML answer (a portal's login page, an error document) is refused
+    rather than stored under a media name;
+  - a trickle (slow-loris) ends the attempt when less than `STALL_BYTES` came in a
+    `STALL_WINDOW_S` stretch; the read timeout ends a silence. The partial file is
+    kept, so a slow but honest link resumes where it was;
+  - redirects are not followed (httpx's default, kept on purpose): "HTTP 302".
 - `download` makes `ATTEMPTS` attempts with capped exponential backoff and jitter
   between them (sync_agent.backoff), and says which error ended the last one.
 """
@@ -23,6 +37,8 @@ import hashlib
 import logging
 import os
 import random
+import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +52,10 @@ log = logging.getLogger(__name__)
 
 ATTEMPTS = 3
 CHUNK = 256 * 1024
+DISK_RESERVE_BYTES = 64 * 1024 * 1024
+# 64 KiB a minute is about 9 kbit/s: a slower link is broken, not slow.
+STALL_BYTES = 64 * 1024
+STALL_WINDOW_S = 60.0
 
 Progress = Callable[[str, int, int | None], None]  # name, bytes so far, total
 
@@ -95,11 +115,17 @@ async def _attempt(client: httpx.AsyncClient, media: Path, name: str,
                 elif response.status_code != 206:
                     raise DownloadError(f"HTTP {response.status_code}")
                 total = _total(response, have)
+                _check_answer(response, media, have, total)
                 digest = response.headers.get("sha256")
+                window = _StallWatch()
                 with open(partial, "ab" if have else "wb") as f:
                     async for chunk in response.aiter_bytes():  # as it arrives
                         f.write(chunk)
                         have += len(chunk)
+                        if have > total:
+                            partial.unlink()
+                            raise DownloadError(f"more than the {total} bytes announced")
+                        window.arrived(len(chunk))
                         if progress:
                             progress(name, have, total)
                     f.flush()
@@ -108,7 +134,7 @@ async def _attempt(client: httpx.AsyncClient, media: Path, name: str,
         partial.unlink(missing_ok=True)  # a full disk: nothing half-written stays
         raise
     size = partial.stat().st_size
-    if total is not None and size != total:
+    if size != total:
         if size > total:
             partial.unlink(missing_ok=True)
         raise DownloadError(f"got {size} of {total} bytes")
@@ -121,6 +147,38 @@ async def _attempt(client: httpx.AsyncClient, media: Path, name: str,
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def _check_answer(response: httpx.Response, media: Path, have: int, total: int | None) -> None:
+    """Refuse, before a byte is written, an answer that is not a file we can take."""
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if kind.startswith("text/") or (kind.startswith("application/") and
+                                    kind.endswith(("json", "xml"))):
+        raise DownloadError(f"the cloud answered {kind}, not media")
+    if total is None:
+        raise DownloadError("the answer does not say its size")
+    disk = shutil.disk_usage(media)
+    reserve = min(DISK_RESERVE_BYTES, disk.total // 20)
+    if total - have > disk.free - reserve:
+        raise DownloadError(f"no room: {total - have} bytes to come, {disk.free} free "
+                            f"(keeping {reserve} for the outbox)")
+
+
+class _StallWatch:
+    """Fails a download that trickles: less than `STALL_BYTES` in `STALL_WINDOW_S`."""
+
+    def __init__(self) -> None:
+        self._since = time.monotonic()
+        self._bytes = 0
+
+    def arrived(self, count: int) -> None:
+        self._bytes += count
+        elapsed = time.monotonic() - self._since
+        if elapsed < STALL_WINDOW_S:
+            return
+        if self._bytes < STALL_BYTES:
+            raise DownloadError(f"stalled: {self._bytes} bytes in {elapsed:.0f} s")
+        self._since, self._bytes = time.monotonic(), 0
 
 
 def _total(response: httpx.Response, start: int) -> int | None:

@@ -81,6 +81,7 @@ def test_the_token_and_url_credentials_never_reach_the_log(tmp_path, cloud):
     cloud.token = "tok-SECRET1"
     token = tmp_path / "token"
     token.write_text("tok-SECRET1\n")
+    token.chmod(0o600)
     cloud.store.add_update("media", {"guid": "m", "updatedOn": "2026-11-22 10:00:00.000",
                                       "media": [{"filename": "absent.mp4"}]})
     logs = ""

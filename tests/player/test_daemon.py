@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 import time
 
 from player.outbox import Outbox
-from tests.player.harness import asset, running_player, stage, terminal_config
+from tests.player.harness import DATA, asset, running_player, stage, terminal_config
 
 NS = 1_000_000
 
@@ -145,6 +146,30 @@ async def test_a_file_that_cannot_be_decoded_at_preroll_shows_black_and_no_pop(t
     outbox = Outbox(config.outbox_path)
     assert {r.filename for r in outbox.rows()} == {"one.mp4"}
     outbox.close()
+
+
+async def test_a_clip_cut_short_after_its_header_shows_black_and_gets_no_pop(tmp_path, caplog):
+    # Found by bench/reliability.py (bad_media): the header opens and reports a video
+    # track, so the preroll succeeds, but no picture ever comes.
+    config = terminal_config(tmp_path)
+    stage(config, [asset("one.mp4", "A1"), asset("cut.mp4", "AC")], media=["one.mp4"])
+    (config.media / "cut.mp4").write_bytes((DATA / "three.mp4").read_bytes()[:4000])
+    with caplog.at_level(logging.WARNING, logger="player.daemon"):
+        async with running_player(config) as player:
+            for _ in range(150):  # a loaded machine starts slowly
+                if player.daemon.slots_started >= 3:
+                    break
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(0.3)  # into the third slot: one.mp4 again
+            labels = {f.label for f in player.frames}
+            started = player.daemon.slots_started
+    assert started >= 3  # cut.mp4's slot was started, black
+    assert labels == {"one.mp4"}
+    outbox = Outbox(config.outbox_path)
+    assert {r.filename for r in outbox.rows()} == {"one.mp4"}
+    assert all(r.end_ms is not None for r in outbox.rows())
+    outbox.close()
+    assert "slot_blank file=cut.mp4 asset=AC reason=nothing_decoded" in caplog.text
 
 
 class RecordingWindow:

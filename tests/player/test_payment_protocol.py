@@ -6,7 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from player.payment_protocol import EVENTS, PaymentState, handle_line
+from player.payment_protocol import (EVENTS, MAX_LINE_BYTES, TOO_LONG, LineFramer, PaymentState,
+                                     handle_line)
 
 
 def run(*events: str, state: PaymentState | None = None):
@@ -96,3 +97,22 @@ def test_valid_events_reply_with_the_new_state(state, event):
     after, reply = handle_line(state, json.dumps({"event": event}).encode())
     if reply["ok"]:
         assert (reply["state"], reply["prompt"]) == (after.phase, after.prompting)
+
+
+def test_the_framer_gives_the_same_lines_however_the_bytes_are_cut():
+    stream = (b'{"event": "transaction_start"}\r\n\n  \n' + b"x" * 5000 + b"\n"
+              + b'{"event": "prompt_start"}\n' + b"y" * 9000 + b'\n{"event": "pro')
+    whole = LineFramer().feed(stream)
+    framer = LineFramer()
+    one_by_one = [line for i in range(len(stream)) for line in framer.feed(stream[i:i + 1])]
+    assert whole == one_by_one == [b'{"event": "transaction_start"}', TOO_LONG,
+                                   b'{"event": "prompt_start"}', TOO_LONG]
+    assert framer.held == len(b'{"event": "pro')  # the unfinished line waits
+
+
+def test_the_framer_holds_no_more_than_a_line_and_a_chunk():
+    framer = LineFramer()
+    for _ in range(1000):  # 4 MB without a newline
+        assert framer.feed(b"z" * 4096) in ([], [TOO_LONG])
+        assert framer.held <= MAX_LINE_BYTES + 4096
+    assert framer.feed(b'z\n{"event": "prompt_start"}\n') == [b'{"event": "prompt_start"}']

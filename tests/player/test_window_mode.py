@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 from player.config import TerminalConfig, Zones
-from tests.player.harness import asset, stage, terminal_config
+from player.outbox import Outbox
+from tests.player.harness import DATA, asset, stage, terminal_config
 
 GSTV = Path(sys.executable).parent / "gstv"
 
@@ -36,7 +37,11 @@ def test_window_mode_plays_and_follows_the_payment_protocol(tmp_path, display):
                   transaction_video=(0, 0, 400, 240), banner=(0, 280, 640, 80),
                   coupon=(400, 0, 240, 280))
     config = window_config(tmp_path, zones)
-    stage(config, [asset("one.mp4", "A1"), asset("two.mp4", "A2")])
+    stage(config, [asset("one.mp4", "A1"), asset("cut.mp4", "AC"), asset("two.mp4", "A2")],
+          media=["one.mp4", "two.mp4"])
+    # A clip cut short after its header: it opens, but no picture ever comes. A
+    # window has no display callback; the POP record waits for libVLC's video output.
+    (config.media / "cut.mp4").write_bytes((DATA / "three.mp4").read_bytes()[:4000])
     path = tmp_path / "terminal.toml"
     path.write_text(config.to_toml())
     log = tmp_path / "player.log"
@@ -70,6 +75,12 @@ def test_window_mode_plays_and_follows_the_payment_protocol(tmp_path, display):
     assert "output=window" in text and "slot_start kind=asset" in text
     assert during["state"] == "prompt" and during["phase"] == "prefueling"
     assert after["state"] == "playing" and after["slots_started"] > 3
+    assert "slot_blank file=cut.mp4 asset=AC reason=nothing_decoded" in text
+    outbox = Outbox(config.outbox_path)
+    rows = outbox.rows()
+    outbox.close()
+    assert {r.filename for r in rows} == {"one.mp4", "two.mp4"}
+    assert all(r.end_ms is not None and r.end_ms > r.start_ms for r in rows)
 
 
 def test_window_mode_without_a_display_fails_clearly(tmp_path):

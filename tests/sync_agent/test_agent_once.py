@@ -32,6 +32,7 @@ def test_once_runs_both_procedures_and_delivers(tmp_path, cloud):
         cloud.store.add_update(kind, json.loads((SAMPLES / sample).read_text()))
     token = tmp_path / "token"
     token.write_text("s3cret")
+    token.chmod(0o600)
     cloud.token = "s3cret"
     config = TerminalConfig(site_id="SITE-0042", terminal_id="T1", timezone="America/New_York",
                             state_dir=tmp_path / "state",
@@ -135,3 +136,20 @@ def test_tls_is_verified_unless_the_configuration_says_otherwise(tmp_path):
                 assert "poll_failed error=ConnectError" in run.stderr
     finally:
         server.close()
+
+
+def test_a_token_file_others_may_read_is_refused(tmp_path):
+    token = tmp_path / "token"
+    token.write_text("s3cret")
+    token.chmod(0o644)
+    config = TerminalConfig(site_id="SITE-0042", terminal_id="T1", timezone="UTC",
+                            state_dir=tmp_path / "state",
+                            agent=AgentSection(cloud_url="http://127.0.0.1:9",
+                                               token_file=token))
+    config_path = tmp_path / "terminal.toml"
+    config_path.write_text(config.to_toml())
+    run = agent_once(config_path)
+    assert run.returncode == 2
+    assert f"agent.token_file {token} may be read by others (mode 0644); chmod 600 it" \
+        in run.stderr
+    assert "s3cret" not in run.stderr + run.stdout

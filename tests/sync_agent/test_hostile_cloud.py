@@ -1,6 +1,7 @@
-"""A cloud that misbehaves, spoken to over real HTTP on loopback (a small asyncio
-server that answers badly on purpose): the poll fails with a clear line, in bounded
-time and memory, and moves nothing."""
+"""A cloud that misbehaves, spoken to over real HTTP on loopback (sync_agent.
+hostile_cloud: a small asyncio server that answers badly on purpose): the poll fails
+with a clear line, in bounded time and memory, and moves nothing; a media download
+fails with a clear reason, in bounded time and space, and leaves no file visible."""
 
 from __future__ import annotations
 
@@ -9,64 +10,11 @@ import asyncio
 import httpx
 import pytest
 
-from sync_agent import intake
+from sync_agent import intake, media_download
+from sync_agent.hostile_cloud import (Hostile, endless, html, media_too_big, media_trickle,
+                                      media_without_size, portal_page, redirect, trickle)
 from sync_agent.intake import CloudPoller
 from sync_agent.update_queue import UpdateQueue
-
-
-class Hostile:
-    """Answers every request the way `behave` says."""
-
-    def __init__(self, behave) -> None:
-        self.behave = behave
-        self.requests = 0
-
-    async def __aenter__(self) -> str:
-        self.server = await asyncio.start_server(self._answer, "127.0.0.1", 0)
-        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
-
-    async def __aexit__(self, *exc) -> None:
-        self.server.close()
-
-    async def _answer(self, reader, writer) -> None:
-        self.requests += 1
-        await reader.readuntil(b"\r\n\r\n")
-        try:
-            await self.behave(writer)
-        except (ConnectionError, asyncio.CancelledError):
-            pass
-        finally:
-            writer.close()
-
-
-async def trickle(writer) -> None:  # slow-loris: a byte now and then, never the end
-    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                 b"Content-Length: 1000000\r\n\r\n")
-    while True:
-        writer.write(b" ")
-        await writer.drain()
-        await asyncio.sleep(0.1)
-
-
-async def endless(writer) -> None:  # a body that never stops coming
-    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                 b"Connection: close\r\n\r\n")
-    while True:
-        writer.write(b" " * 65536)
-        await writer.drain()
-
-
-async def redirect(writer) -> None:
-    writer.write(b"HTTP/1.1 302 Found\r\nLocation: http://203.0.113.9/steal\r\n"
-                 b"Content-Length: 0\r\n\r\n")
-    await writer.drain()
-
-
-async def html(writer) -> None:
-    body = b"<html><body>Service Unavailable</body></html>"
-    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: "
-                 + str(len(body)).encode() + b"\r\n\r\n" + body)
-    await writer.drain()
 
 
 @pytest.mark.parametrize(("behave", "said"), [
@@ -89,3 +37,29 @@ async def test_a_misbehaving_cloud_fails_the_poll_in_bounded_time(tmp_path, monk
     assert said in caplog.text
     assert took < 10 and poller.cursor == "0"
     assert hostile.requests == 1  # the redirect was not followed anywhere
+
+
+# -- media downloads ------------------------------------------------------------------
+@pytest.mark.parametrize(("behave", "said"), [
+    (media_trickle, "stalled: "),
+    (media_without_size, "the answer does not say its size"),
+    (media_too_big, "no room: 1125899906842624 bytes to come"),
+    (portal_page, "the cloud answered text/html, not media"),
+    (redirect, "HTTP 302"),
+])
+async def test_a_misbehaving_cloud_fails_a_media_download_in_bounded_time_and_space(
+        tmp_path, monkeypatch, behave, said):
+    monkeypatch.setattr(media_download, "STALL_WINDOW_S", 1.0)
+    monkeypatch.setattr(media_download, "ATTEMPTS", 1)
+    hostile = Hostile(behave)
+    media = tmp_path / "media"
+    async with hostile as url, httpx.AsyncClient(base_url=url, timeout=30) as client:
+        started = asyncio.get_running_loop().time()
+        result = await media_download.download(client, media, "spot.mp4")
+        took = asyncio.get_running_loop().time() - started
+    assert not result.ok and said in result.error, result
+    assert took < 10
+    assert not (media / "spot.mp4").exists()
+    written = sum(entry.stat().st_size for entry in media.iterdir()) if media.exists() else 0
+    assert written < 64 * 1024  # the trickle's few bytes at most, kept to resume
+    assert hostile.requests == 1

@@ -9,6 +9,7 @@ import random
 import httpx
 import pytest
 
+from sync_agent import media_download
 from sync_agent.cloud import Faults
 from sync_agent.media_download import ATTEMPTS, download, partial_path
 
@@ -74,10 +75,35 @@ async def test_an_unsafe_name_is_refused_before_any_request(tmp_path, cloud):
     assert cloud.store.media_requests == []
 
 
-async def test_a_full_disk_fails_cleanly_and_spares_existing_media(small_disk, cloud):
+async def test_a_file_bigger_than_the_free_space_is_refused_before_a_byte_is_written(
+        small_disk, cloud):
     small_disk = small_disk("128k")
     (small_disk / "old.mp4").write_bytes(b"still playing")
     result = await fetch(cloud, small_disk)
+    assert not result.ok and result.error.startswith("no room: 300000 bytes to come")
+    assert os.listdir(small_disk) == ["old.mp4"]
+    assert (small_disk / "old.mp4").read_bytes() == b"still playing"
+
+
+async def test_a_disk_that_fills_mid_download_fails_cleanly_and_spares_existing_media(
+        small_disk, cloud, monkeypatch):
+    monkeypatch.setattr(media_download, "ATTEMPTS", 1)  # the next would find no room
+    small_disk = small_disk("1m")
+    (small_disk / "old.mp4").write_bytes(b"still playing")
+    cloud.store.faults.throttle_kbps["clip.mp4"] = 256
+
+    def fill_the_disk(name, have, total):  # something else takes the space meanwhile
+        filler = small_disk / "filler"
+        if not filler.exists():
+            with open(filler, "wb") as f:
+                try:
+                    while True:
+                        f.write(bytes(65536))
+                        f.flush()
+                except OSError:
+                    pass
+
+    result = await fetch(cloud, small_disk, progress=fill_the_disk)
     assert not result.ok and "No space left on device" in result.error
-    assert os.listdir(small_disk) == ["old.mp4"]  # no partial left to fill it
+    assert sorted(os.listdir(small_disk)) == ["filler", "old.mp4"]  # no partial left
     assert (small_disk / "old.mp4").read_bytes() == b"still playing"

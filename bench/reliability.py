@@ -24,8 +24,7 @@ Scenarios (full counts; `--quick` runs a handful of each, for CI):
 - bad_media: a truncated file, a file of garbage and a file deleted while it plays, in
   a playing loop. Held when the player skips them, keeps playing and never dies.
 - cloud_down, and the cloud's hostile answers: bench/_scenarios_cloud.py.
-- follower_restart, split_site: bench/_scenarios_site.py (leader loss and return is
-  bench/site_sync.py's `kill_leader`).
+- leader_loss, follower_restart, split_site: bench/_scenarios_site.py.
 - payment_crash: the payment software dies mid-prompt (the player must resume after
   its `prompt_timeout_s`), then a storm of connections, half of them sending garbage.
   Held when the player resumed, answered throughout and its memory grew < 10 MB.
@@ -61,7 +60,7 @@ import httpx
 from _common import fill_outbox, machine
 from _reliability_kit import GSTV, Result, integrity, kill9, start, status_of, stop, wait_for
 from _scenarios_cloud import cloud_down, hostile_cloud_answers
-from _scenarios_site import follower_restart, split_site
+from _scenarios_site import follower_restart, leader_loss, split_site
 from player.config import AgentSection
 from player.inprocess import headless_config, loop_asset, stage_loop
 from sync_agent.cloud import CloudServer, CloudStore
@@ -669,10 +668,11 @@ SCENARIOS: dict[str, tuple[Callable[[Path, int, random.Random], Result], int, in
     "disk_full": (disk_full, 10, 2),
     "cloud_down": (cloud_down, 10, 1),
     "hostile_cloud": (hostile_cloud_answers, 100, 9),
+    "leader_loss": (leader_loss, 3, 1),
     "follower_restart": (follower_restart, 10, 1),
     "split_site": (split_site, 5, 1),
     "fuzz_payment": (fuzz_payment, 20_000, 500),
-    "fuzz_payment_bytes": (fuzz_payment_bytes, 300, 5),
+    "fuzz_payment_bytes": (fuzz_payment_bytes, 180, 5),
     "fuzz_updates": (fuzz_updates, 5_000, 200),
     "fuzz_filenames": (fuzz_filenames, 20_000, 500),
 }

@@ -16,7 +16,9 @@ shared by all of them) how far apart they show the same frame.
   real payment socket; `resume_s` is the longest time from a `prompt_end` until that screen showed
   a frame within 2 ms of the others.
 - `--kill-leader`: at half time the leader gets SIGKILL; it is started again 10 s
-  later. `failover_s` is the time until every surviving terminal names one new leader.
+  later. `failover_s` is the time until every surviving terminal names one new leader;
+  `leader_rejoin_s` the time from its restart until every screen, it included, showed
+  a frame within 2 ms of the others.
 - `--restart-follower`: from 15 s on, every 15 s a random follower gets SIGKILL and
   is started again 3 s later. `follower_rejoin_s` is the longest time from a restart
   until that screen showed a frame within 2 ms of every other screen;
@@ -143,6 +145,7 @@ class Simulation:
         self.prompts = 0
         self.killed: tuple[str, float] | None = None
         self.failover_s: float | None = None
+        self.leader_back_ns: int | None = None  # the killed leader started again
         self.faults: dict[str, dict[str, float]] = {}
         self.site_key = base / "site.key_secret"
         self.restarts: list[tuple[str, int]] = []  # (terminal, monotonic ns restarted)
@@ -312,6 +315,7 @@ class Simulation:
         victim = next(t for t in self.terminals if t.id == victim_id)
         if not _alive(victim) and now >= killed_at + KILL_DOWN_S:
             self.start(victim)
+            self.leader_back_ns = time.monotonic_ns()
 
     def note_leader(self) -> None:
         """The site's leader as the terminals name it (one name held by most)."""
@@ -410,6 +414,11 @@ class Simulation:
                 back = all_in_step(shown, everyone, split["healed_ns"])
                 heals.append((back - split["healed_ns"]) / 1e9 if back is not None else None)
         churn = {}
+        if self.args.kill_leader:
+            back = None if self.leader_back_ns is None else all_in_step(
+                shown, everyone, self.leader_back_ns)
+            churn["leader_rejoin_s"] = None if back is None else round(
+                (back - self.leader_back_ns) / 1e9, 3)
         if self.args.restart_follower:
             churn.update({
                 "follower_restarts": len(self.restarts),

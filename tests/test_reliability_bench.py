@@ -19,7 +19,7 @@ def test_the_quick_campaign_runs_every_scenario_and_they_hold():
     scenarios = result["scenarios"]
     assert set(scenarios) == {"player_kill", "agent_kill", "update_burst", "bad_media",
                               "payment_crash", "disk_full", "cloud_down", "hostile_cloud",
-                              "follower_restart", "split_site", "fuzz_payment",
+                              "leader_loss", "follower_restart", "split_site", "fuzz_payment",
                               "fuzz_payment_bytes", "fuzz_updates", "fuzz_filenames"}
     for name, outcome in scenarios.items():
         assert outcome["count"] > 0, name

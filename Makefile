@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test bench clean install uninstall
+.PHONY: setup demo test bench audit clean install uninstall
 
 setup: system $(STAMP)
 
@@ -27,6 +27,10 @@ test: setup
 bench: setup
 	@for b in bench/[!_]*.py; do echo "== $$b"; $(VENV)/bin/python $$b || exit 1; done
 
+# pip-audit over the venv's pinned dependencies; fails when any cannot be looked up.
+audit: setup
+	@scripts/audit.sh
+
 # As root; DESTDIR installs into a throwaway root (tests/test_install.py does).
 install:
 	@scripts/install.sh
@@ -35,4 +39,4 @@ uninstall:
 	@scripts/uninstall.sh
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) .venv-audit build *.egg-info .pytest_cache

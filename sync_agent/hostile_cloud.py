@@ -19,6 +19,7 @@ class Hostile:
     def __init__(self, behave) -> None:
         self.behave = behave
         self.requests = 0
+        self.head = b""
 
     async def __aenter__(self) -> str:
         self.server = await asyncio.start_server(self._answer, "127.0.0.1", 0)
@@ -29,7 +30,7 @@ class Hostile:
 
     async def _answer(self, reader, writer) -> None:
         self.requests += 1
-        await reader.readuntil(b"\r\n\r\n")
+        self.head = await reader.readuntil(b"\r\n\r\n")  # the last request's line and headers
         try:
             await self.behave(writer)
         except (ConnectionError, asyncio.CancelledError):

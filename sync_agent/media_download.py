@@ -103,7 +103,11 @@ async def _attempt(client: httpx.AsyncClient, media: Path, name: str,
     media.mkdir(parents=True, exist_ok=True)
     partial = partial_path(media, name)
     have = partial.stat().st_size if partial.exists() else 0
-    headers = {"Range": f"bytes={have}-"} if have else {}
+    # identity: the sizes, ranges and digest are of the file's own bytes, never of a
+    # compressed form a proxy might otherwise choose to send.
+    headers = {"Accept-Encoding": "identity"}
+    if have:
+        headers["Range"] = f"bytes={have}-"
     try:
         async with client.stream("GET", f"/media/{name}", headers=headers) as response:
             if response.status_code == 416 and have:

@@ -63,3 +63,4 @@ async def test_a_misbehaving_cloud_fails_a_media_download_in_bounded_time_and_sp
     written = sum(entry.stat().st_size for entry in media.iterdir()) if media.exists() else 0
     assert written < 64 * 1024  # the trickle's few bytes at most, kept to resume
     assert hostile.requests == 1
+    assert b"accept-encoding: identity" in hostile.head.lower()  # sizes of the file itself

@@ -52,7 +52,6 @@ class _SimulatedSite:
     def __init__(self, base: Path) -> None:
         self.now_ms = 1_795_000_000_000
         self.began_ms = self.now_ms
-        self.base = base
         self.store = CloudStore(base / "cloud")
         self.cloud: CloudServer | None = CloudServer(("127.0.0.1", 0), self.store)
         self.cloud.serve_in_background()

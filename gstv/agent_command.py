@@ -15,14 +15,14 @@ import asyncio
 import logging
 import os
 import signal
-import stat
 import sys
 from pathlib import Path
 
 import httpx
 
 from gstv.logs import setup_logging
-from player.config import DEFAULT_CONFIG, ConfigError, TerminalConfig, load_config
+from player.config import (DEFAULT_CONFIG, ConfigError, TerminalConfig, exposed_secret,
+                           load_config)
 from player.notify import notify
 from sync_agent.agent import Agent
 
@@ -53,9 +53,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _token(config: TerminalConfig) -> str | None:
-    """The bearer token. Its file must be the agent's secret alone (mode 0600): one
-    that others may read is refused, as ssh refuses a private key, rather than used
-    and leaked further; the same rule as the site key (sync.site_keys)."""
+    """The bearer token, from a file only the agent may read (player.config.
+    exposed_secret, the site key's rule too)."""
     path = config.agent.token_file
     if path is None:
         return None
@@ -66,9 +65,8 @@ def _token(config: TerminalConfig) -> str | None:
     except OSError as exc:
         raise ConfigError(f"cannot read agent.token_file {path}: {exc.strerror or exc}") \
             from exc
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ConfigError(f"agent.token_file {path} may be read by others "
-                          f"(mode {stat.S_IMODE(mode):04o}); chmod 600 it")
+    if (problem := exposed_secret(mode)) is not None:
+        raise ConfigError(f"agent.token_file {path} {problem}")
     return token
 
 

@@ -9,6 +9,7 @@ are derived from `state_dir`.
 from __future__ import annotations
 
 import json
+import stat
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -30,6 +31,15 @@ Rect = tuple[int, int, int, int]  # x, y, width, height in pixels
 
 class ConfigError(Exception):
     """The terminal configuration cannot be used; the message says which key and why."""
+
+
+def exposed_secret(mode: int) -> str | None:
+    """Why a secret file the configuration names (the cloud token, the site key) with
+    this `st_mode` must not be used, or None. Anyone who could read it could act as the
+    terminal, so one that others may read is refused, as ssh refuses a private key."""
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return f"may be read by others (mode {stat.S_IMODE(mode):04o}); chmod 600 it"
+    return None
 
 
 class _Section(BaseModel):

@@ -20,13 +20,14 @@ Decisions:
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import zmq
 import zmq.auth
+
+from player.config import exposed_secret
 
 
 class SiteKeyError(Exception):
@@ -75,9 +76,8 @@ def load(path: Path) -> SiteKeys:
         raise SiteKeyError(f"no site key at {path} (gstv keys install)") from exc
     except OSError as exc:
         raise SiteKeyError(f"cannot read the site key {path}: {exc.strerror}") from exc
-    if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise SiteKeyError(f"the site key {path} may be read by others "
-                           f"(mode {stat.S_IMODE(info.st_mode):04o}); chmod 600 it")
+    if (problem := exposed_secret(info.st_mode)) is not None:
+        raise SiteKeyError(f"the site key {path} {problem}")
     try:
         public, secret = zmq.auth.load_certificate(path)
     except (OSError, ValueError) as exc:

@@ -138,9 +138,7 @@ async def _attempt(client: httpx.AsyncClient, media: Path, name: str,
         partial.unlink(missing_ok=True)  # a full disk: nothing half-written stays
         raise
     size = partial.stat().st_size
-    if size != total:
-        if size > total:
-            partial.unlink(missing_ok=True)
+    if size != total:  # short: kept to resume (longer was refused as it came)
         raise DownloadError(f"got {size} of {total} bytes")
     if digest is not None and _sha256(partial) != digest.lower():
         partial.unlink(missing_ok=True)

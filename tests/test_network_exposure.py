@@ -9,18 +9,14 @@ import os
 import socket
 import stat
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 from gstv.sim_command import free_port
 from player.config import AgentSection, Peer, SyncSection
-from player.inprocess import headless_config, loop_asset, stage_loop
 from player.status import query_status
+from tests.player.harness import (GSTV, asset, playing_status, stage, start_player,
+                                  terminal_config)
 from tests.sync.keys import new_site_key
-
-DATA = Path(__file__).resolve().parent / "data"
-GSTV = [sys.executable, "-m", "gstv"]
 
 
 def listening(pid: int) -> set[tuple[str, int, str]]:
@@ -56,35 +52,26 @@ def _address(hex_address: str) -> str:
     return socket.inet_ntop(socket.AF_INET6, words)
 
 
-def start(kind: str, config_path: Path) -> subprocess.Popen:
-    with open(config_path.parent / f"{kind}.log", "ab") as log:
-        return subprocess.Popen([*GSTV, kind, "--config", str(config_path)],
-                                stdout=log, stderr=subprocess.STDOUT)
-
-
-def wait_until(condition, timeout_s: float = 20):
-    deadline = time.monotonic() + timeout_s
-    while not (value := condition()):
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.1)
-    return value
-
-
 def test_the_player_listens_only_on_its_sync_port_and_the_agent_on_nothing(tmp_path, cloud):
     own, other = free_port(), free_port()
-    config = headless_config(tmp_path)
-    config = config.model_copy(update={
+    config = terminal_config(tmp_path).model_copy(update={
         "sync": SyncSection(key_file=new_site_key(), peers=(
             Peer(id="T1", endpoint=f"tcp://127.0.0.1:{own}"),
             Peer(id="T2", endpoint=f"tcp://127.0.0.1:{other}"))),
         "agent": AgentSection(cloud_url=cloud.url, poll_interval_s=1)})
-    stage_loop(config, [loop_asset("one.mp4", "A1")], media=[DATA / "one.mp4"])
+    stage(config, [asset("one.mp4", "A1")])
     path = tmp_path / "terminal.toml"
     path.write_text(config.to_toml())
-    player, agent = start("player", path), start("agent", path)
+    player = start_player(path)
+    with open(tmp_path / "agent.log", "ab") as log:
+        agent = subprocess.Popen([str(GSTV), "agent", "--config", str(path)],
+                                 stdout=subprocess.DEVNULL, stderr=log)
     try:
-        wait_until(lambda: _status(config) is not None)
-        wait_until(lambda: "agent_started" in (tmp_path / "agent.log").read_text())
+        playing_status(path, timeout_s=20)
+        deadline = time.monotonic() + 20
+        while "agent_started" not in (tmp_path / "agent.log").read_text():
+            assert time.monotonic() < deadline, "the agent never started"
+            time.sleep(0.1)
         time.sleep(1)  # a poll and a delivery round have run
         assert listening(player.pid) == {("127.0.0.1", own, "tcp")}
         assert listening(agent.pid) == set()
@@ -95,13 +82,13 @@ def test_the_player_listens_only_on_its_sync_port_and_the_agent_on_nothing(tmp_p
 
 
 def test_the_status_socket_is_read_only_and_the_payment_socket_for_its_group(tmp_path):
-    config = headless_config(tmp_path)
-    stage_loop(config, [loop_asset("one.mp4", "A1")], media=[DATA / "one.mp4"])
+    config = terminal_config(tmp_path)
+    stage(config, [asset("one.mp4", "A1")])
     path = tmp_path / "terminal.toml"
     path.write_text(config.to_toml())
-    player = start("player", path)
+    player = start_player(path)
     try:
-        wait_until(lambda: (_status(config) or {}).get("state") == "playing")
+        playing_status(path, timeout_s=20)
         status_path, payment_path = config.player.status_socket, config.player.payment_socket
         assert stat.S_IMODE(status_path.stat().st_mode) == 0o666  # anyone may look
         assert stat.S_IMODE(payment_path.stat().st_mode) == 0o660  # owner and group only
@@ -111,15 +98,9 @@ def test_the_status_socket_is_read_only_and_the_payment_socket_for_its_group(tmp
             answer = json.loads(sock.makefile("rb").readline())
         assert answer["state"] == "playing"  # a status, not a payment reply
         time.sleep(0.5)
-        after = _status(config)
+        after = query_status(status_path)
         assert after["state"] == "playing" and after["phase"] == "idle"
     finally:
         player.terminate()
         player.wait(timeout=20)
 
-
-def _status(config) -> dict | None:
-    try:
-        return query_status(config.player.status_socket, 1.0)
-    except (OSError, ValueError):
-        return None

@@ -11,8 +11,9 @@ import httpx
 import pytest
 
 from sync_agent import intake, media_download
-from sync_agent.hostile_cloud import (Hostile, endless, html, media_too_big, media_trickle,
-                                      media_without_size, portal_page, redirect, trickle)
+from sync_agent.hostile_cloud import (Hostile, endless, html, media_longer_than_said,
+                                      media_too_big, media_trickle, media_without_size,
+                                      portal_page, redirect, trickle)
 from sync_agent.intake import CloudPoller
 from sync_agent.update_queue import UpdateQueue
 
@@ -45,6 +46,8 @@ async def test_a_misbehaving_cloud_fails_the_poll_in_bounded_time(tmp_path, monk
     (media_without_size, "the answer does not say its size"),
     (media_too_big, "no room: 1125899906842624 bytes to come"),
     (portal_page, "the cloud answered text/html, not media"),
+    (trickle, "the cloud answered application/json, not media"),
+    (media_longer_than_said, "more than the 100 bytes announced"),
     (redirect, "HTTP 302"),
 ])
 async def test_a_misbehaving_cloud_fails_a_media_download_in_bounded_time_and_space(

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test bench audit clean install uninstall
+.PHONY: setup demo test screenshots bench audit clean install uninstall
 
 setup: system $(STAMP)
 
@@ -12,17 +12,28 @@ setup: system $(STAMP)
 system:
 	@scripts/setup-system.sh
 
-$(STAMP): pyproject.toml
+# The product with its test extras, and the rigs beside it (rigs/: the reference cloud,
+# gstv sim, gstv demo, test harnesses), which the terminal's `make install` leaves out.
+$(STAMP): pyproject.toml rigs/pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -e '.[test]'
+	$(VENV)/bin/python -m pip install --quiet -e '.[test]' -e ./rigs
 	@touch $(STAMP)
 
 demo: setup
 	@scripts/demo.sh
 
+# The tests leave the tree as they found it (.ci/run checks): bytecode and the caches of
+# pytest and hypothesis go under ~/.cache/gstv-tests (tests/conftest.py, pyproject.toml).
+TEST_CACHE := $(HOME)/.cache/gstv-tests
+
 test: setup
-	$(VENV)/bin/python -m pytest -q
+	PYTHONPYCACHEPREFIX=$(TEST_CACHE)/pycache $(VENV)/bin/python -m pytest -q
+
+# README's pictures of the real-window test, refreshed on request only.
+screenshots: setup
+	GSTV_SCREENSHOTS=$(CURDIR)/docs/screenshots PYTHONPYCACHEPREFIX=$(TEST_CACHE)/pycache \
+		$(VENV)/bin/python -m pytest -q tests/player/test_window_screenshots.py
 
 bench: setup
 	@for b in bench/[!_]*.py; do echo "== $$b"; $(VENV)/bin/python $$b || exit 1; done

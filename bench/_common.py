@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import platform
 
-from sync.skew import percentile  # noqa: F401  (one definition for benches and the sim)
+from gstv_rigs.skew import percentile  # noqa: F401  (one definition for benches and the sim)
 
 
 def machine() -> str:
@@ -21,17 +21,13 @@ def fill_outbox(path, count: int, *, start_ms: int = 1_795_000_000_000,
     record ids, oldest first."""
     import uuid
 
-    from player.outbox import connect
+    from terminal.outbox import Outbox, PopRow
 
     ids = [str(uuid.uuid4()) for _ in range(count)]
-    db = connect(path)
-    db.execute("BEGIN")
-    db.executemany(
-        "INSERT INTO pop (record_id, filename, asset_id, ti_number, start_ms, progress_ms,"
-        " end_ms, screen_state, site_id, screen_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        ((rid, "gstv-sports.mp4", "A1", "TI-1", start_ms + 15_000 * i,
-          start_ms + 15_000 * i + 15_000, start_ms + 15_000 * i + 15_000, "Full", site_id,
-          screen_id) for i, rid in enumerate(ids)))
-    db.execute("COMMIT")
-    db.close()
+    outbox = Outbox(path)
+    outbox.add_finished(
+        PopRow(rid, "gstv-sports.mp4", "A1", "TI-1", start_ms + 15_000 * i,
+               start_ms + 15_000 * i + 15_000, start_ms + 15_000 * i + 15_000, "Full",
+               site_id, screen_id) for i, rid in enumerate(ids))
+    outbox.close()
     return ids

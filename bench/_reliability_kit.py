@@ -4,7 +4,6 @@ the result each reports, and the handful of moves on the real programs they all 
 from __future__ import annotations
 
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -13,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from player.config import TerminalConfig
+from terminal.config import TerminalConfig
 from player.status import query_status
+from terminal.outbox import Outbox
 
 GSTV = [sys.executable, "-m", "gstv"]
 
@@ -69,9 +69,18 @@ def stop(process: subprocess.Popen) -> int:
         return -9
 
 
-def integrity(db_path: Path) -> str:
-    db = sqlite3.connect(db_path)
+def outbox_rows(db_path: Path) -> list:
+    """Every POP record of an outbox, oldest first."""
+    outbox = Outbox(db_path)
     try:
-        return db.execute("PRAGMA integrity_check").fetchone()[0]
+        return outbox.rows()
     finally:
-        db.close()
+        outbox.close()
+
+
+def integrity(db_path: Path) -> str:
+    outbox = Outbox(db_path)
+    try:
+        return outbox.integrity()
+    finally:
+        outbox.close()

@@ -9,7 +9,7 @@ them): an hour without it, and hostile answers to media downloads.
   cloud holds exactly the records written, delivery resumed within one backoff cap,
   the agent said "Failed to post POP" once, and it knocked a bounded number of times.
 - hostile_cloud: the agent's real poll and media download against a server that
-  answers badly on purpose (sync_agent.hostile_cloud): a trickling or endless update
+  answers badly on purpose (gstv_rigs.hostile_cloud): a trickling or endless update
   feed, a redirect to another host, an HTML page, a media answer without a size, one
   larger than the disk, a captive portal's page, a trickling download. The bounds are
   scaled down so a round takes seconds (feed deadline 2 s and 1 MiB, stall window
@@ -23,19 +23,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import sqlite3
 import time
 from pathlib import Path
 
 import httpx
 
-from player.outbox import Outbox
-from sync_agent import hostile_cloud, intake, media_download
+from terminal.outbox import Outbox
+from gstv_rigs import hostile_cloud
+from sync_agent import intake, media_download
 from sync_agent.backoff import CAP_S
-from sync_agent.cloud import CloudServer, CloudStore
+from gstv_rigs.cloud import CloudServer, CloudStore
 from sync_agent.delivery import Delivery
 from sync_agent.intake import CloudPoller
-from sync_agent.outbox_store import OutboxStore
 from sync_agent.update_queue import UpdateQueue
 
 from _reliability_kit import Result
@@ -126,7 +125,7 @@ class _SimulatedSite:
 
 async def _one_outage(base: Path, rng: random.Random) -> dict:
     site = _SimulatedSite(base)
-    store = OutboxStore(base / "outbox.db")
+    store = Outbox(base / "outbox.db")
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{site.port}",
                                      timeout=5) as client:
@@ -141,9 +140,9 @@ async def _one_outage(base: Path, rng: random.Random) -> dict:
     finally:
         store.close()
         site.close()
-    db = sqlite3.connect(base / "outbox.db")
-    check = db.execute("PRAGMA integrity_check").fetchone()[0]
-    db.close()
+    outbox = Outbox(base / "outbox.db")
+    check = outbox.integrity()
+    outbox.close()
     return {"written": site.written, "at_cloud": at_cloud, "unsent": unsent,
             "notices": len(notices), "rounds_in_outage": site.rounds_in_outage,
             "resumed_after_s": site.resumed_after_s, "integrity": check}

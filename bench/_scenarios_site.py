@@ -26,7 +26,7 @@ from pathlib import Path
 
 from _reliability_kit import Result
 
-RESTART_EVERY_S = 15  # gstv sim's pace (gstv.sim_command)
+RESTART_EVERY_S = 15  # gstv sim's pace (gstv_rigs.commands.sim_command)
 SPLIT_EVERY_S = 30
 CHURN_FROM_S = 15
 # A restarted player imports, starts libVLC, waits for the site's time and joins at a

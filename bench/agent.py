@@ -32,12 +32,12 @@ from pathlib import Path
 import httpx
 
 from _common import fill_outbox, machine
-from gstv.sim_command import CLIP, TRACE_SIZE
-from player.config import AgentSection, PlayerSection, TerminalConfig
+from gstv_rigs.site import SYNC_CLIP as CLIP, TRACE_SIZE
+from terminal.config import AgentSection, PlayerSection, TerminalConfig
 from player.status import query_status
 from sync_agent.agent import Agent
 from sync_agent.delivery import Delivery
-from sync_agent.outbox_store import OutboxStore
+from terminal.outbox import Outbox
 
 SITE = "SITE-BENCH"
 GAP_MS = 100  # three frame intervals: transitions measure up to ~67 ms (bench/transitions.py)
@@ -98,7 +98,7 @@ async def wait_status(config: TerminalConfig, ready, timeout_s: float) -> dict:
 def read_frames(path: Path) -> list[tuple[int, int]]:
     frames = []
     for line in path.read_text().splitlines():
-        at, _deck, number, _label = line.split(" ", 3)
+        at, _deck, number, _kind, _label = line.split(" ", 4)  # player.daemon._trace_loop
         frames.append((int(at), int(number)))
     return frames
 
@@ -178,7 +178,7 @@ async def updates_during_playback(base: Path, cloud_url: str, count: int) -> dic
 async def pop_delivery(base: Path, cloud_url: str, data: Path, count: int) -> dict:
     outbox = base / "pop-outbox.db"
     ids = set(fill_outbox(outbox, count, site_id=SITE))
-    store = OutboxStore(outbox)
+    store = Outbox(outbox)
     try:
         async with httpx.AsyncClient(base_url=cloud_url, timeout=60) as client:
             delivery = Delivery(store, client, site_id=SITE, terminal_id="T1")

@@ -6,7 +6,13 @@ thread (the asyncio loop: the daemon's own work; libVLC decodes on threads of it
 and its resident memory. Targets: daemon's own CPU <= 5 % of one core, RSS <= 120 MB.
 The last line is a JSON object.
 
-    python bench/footprint.py [--seconds S]
+    python bench/footprint.py [--seconds S] [--clip NAME]
+
+`--clip NAME` plays a loop of one clip of the content matrix (gstv_rigs.clips: e.g.
+`webm1080-vp9`) instead, on a traced headless screen as `gstv sim` runs it, and also
+measures a bare libVLC process decoding the same clip to the same sink
+(bench/_bare_decode.py) over the same span: `beyond_decoding` is the player's whole CPU
+minus that. Targets on 1080p VP9: beyond decoding <= 20 % of a core, RSS <= 200 MB.
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from player.inprocess import headless_config, loop_asset, stage_loop
+from gstv_rigs.clips import resolve
+from gstv_rigs.site import TRACE_SIZE
+from gstv_rigs.staging import headless_config, loop_asset, stage_loop
 from _common import machine
 
 MEDIA = Path(__file__).resolve().parent.parent / "assets" / "media"
@@ -39,15 +47,39 @@ def rss_mb(pid: int) -> float:
     return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE / 1e6
 
 
+def bare_cpu_percent(clip: Path, size: tuple[int, int], seconds: float) -> float:
+    """CPU (% of one core) of a bare libVLC process decoding `clip` to a sink of `size`."""
+    bare = subprocess.Popen([sys.executable, str(Path(__file__).with_name("_bare_decode.py")),
+                             str(clip), str(size[0]), str(size[1])],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(3)
+        stat = Path(f"/proc/{bare.pid}/stat")
+        start, cpu0 = time.monotonic(), cpu_seconds(stat)
+        time.sleep(seconds)
+        return (cpu_seconds(stat) - cpu0) / (time.monotonic() - start) * 100
+    finally:
+        bare.send_signal(signal.SIGTERM)
+        bare.wait(timeout=20)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60)
-    seconds = parser.parse_args().seconds
+    parser.add_argument("--clip", metavar="NAME", help="a clip of the content matrix")
+    args = parser.parse_args()
+    seconds = args.seconds
+    clip = resolve(args.clip) if args.clip else None
     with tempfile.TemporaryDirectory() as base_name:
         base = Path(base_name)
-        config = headless_config(base, headless_size=(320, 180))
-        stage_loop(config, [loop_asset(n, f"A{i}") for i, n in enumerate(CLIPS)],
-                   media=[MEDIA / n for n in CLIPS])
+        if clip is None:
+            config = headless_config(base, headless_size=(320, 180))
+            stage_loop(config, [loop_asset(n, f"A{i}") for i, n in enumerate(CLIPS)],
+                       media=[MEDIA / n for n in CLIPS])
+        else:  # a traced screen, as gstv sim runs one
+            config = headless_config(base, headless_size=TRACE_SIZE,
+                                     frame_trace=base / "frames.log", read_frame_numbers=True)
+            stage_loop(config, [loop_asset(clip.name, "A0")], media=[clip])
         (base / "terminal.toml").write_text(config.to_toml())
         gstv = Path(sys.executable).parent / "gstv"
         proc = subprocess.Popen([str(gstv), "player", "--config", str(base / "terminal.toml")],
@@ -70,9 +102,17 @@ def main() -> None:
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=20)
+    extra = {}
+    if clip is not None:
+        bare = bare_cpu_percent(clip, TRACE_SIZE, seconds)
+        extra = {"clip": clip.name, "bare_libvlc_cpu_percent": round(bare, 2),
+                 "beyond_decoding_cpu_percent": round(whole_cpu - bare, 2),
+                 "clip_targets": {"beyond_decoding_cpu_percent": 20, "rss_mb": 200}}
+        print(f"{clip.name}: bare libVLC {bare:.1f} %, beyond decoding {whole_cpu - bare:.1f} %")
     result = {
         "benchmark": "footprint",
         "seconds": round(elapsed, 1),
+        **extra,
         "cpu_percent_of_one_core": {"daemon_main_thread": round(main_cpu, 2),
                                     "whole_process": round(whole_cpu, 2)},
         "rss_mb": {"max": round(max(samples), 1), "mean": round(sum(samples) / len(samples), 1)},

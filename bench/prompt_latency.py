@@ -14,13 +14,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import socket
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from player.inprocess import headless_config, loop_asset, running_player, stage_loop
+from gstv_rigs.inprocess import running_player
+from gstv_rigs.payment import BlockingPaymentLink
+from gstv_rigs.staging import headless_config, loop_asset, stage_loop
 from _common import machine, percentile
 
 MEDIA = Path(__file__).resolve().parent.parent / "assets" / "media"
@@ -30,23 +31,22 @@ def payment_client(path: str, prompts: int, player) -> tuple[list[float], int, l
     """The payment software: a blocking client in its own thread, as a separate
     program would be, writing prompts and reading the replies."""
     latencies, late_frames, last_frame_after = [], 0, []
-    with socket.socket(socket.AF_UNIX) as sock:
-        sock.connect(path)
-        replies = sock.makefile("rb")
+    link = BlockingPaymentLink(Path(path))
+    try:
         time.sleep(1.5)
         for _ in range(prompts):
-            written = time.monotonic_ns()
-            sock.sendall(b'{"event": "prompt_start"}\n')
-            assert json.loads(replies.readline())["prompt"] is True
+            written = time.monotonic_ns()  # stamped just before the line is written
+            assert link.send("prompt_start")["prompt"] is True
             time.sleep(0.3)
             latencies.append((player.engine.hidden_at_ns - written) / 1e6)
             after = [f.monotonic_ns for f in player.frames if f.monotonic_ns > written]
             late_frames += len(after)
             if after:
                 last_frame_after.append((after[-1] - written) / 1e6)
-            sock.sendall(b'{"event": "prompt_end"}\n')
-            replies.readline()
+            link.send("prompt_end")
             time.sleep(0.8)  # rejoin, show some frames, then the next prompt
+    finally:
+        link.close()
     return latencies, late_frames, last_frame_after
 
 

@@ -1,9 +1,10 @@
 """The reliability campaign: each fault a repeatable scenario run a counted number of
-times against the real programs, and bad input fuzzed with a count. It writes
-docs/RELIABILITY.md (what was tried, how often, what held) and prints a JSON object
-as its last line.
+times against the real programs, and bad input fuzzed with a count. It prints a JSON
+object as its last line; with `--write` (a full run of every scenario only) it also
+writes docs/RELIABILITY.md: what was tried, how often, what held. A quick run or a
+partial one never touches docs/, so tests and CI leave the tree as they found it.
 
-    python bench/reliability.py [--quick] [--only NAME ...] [--seed K] [--no-write]
+    python bench/reliability.py [--quick] [--only NAME ...] [--seed K] [--write]
 
 Scenarios (full counts; `--quick` runs a handful of each, for CI):
 - player_kill: kill -9 of `gstv player` at random moments during playback with PCI
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import hashlib
 import json
 import os
@@ -45,7 +47,6 @@ import random
 import re
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -58,34 +59,19 @@ from typing import Any
 import httpx
 
 from _common import fill_outbox, machine
-from _reliability_kit import GSTV, Result, integrity, kill9, start, status_of, stop, wait_for
+from _reliability_kit import (GSTV, Result, integrity, kill9, outbox_rows, start, status_of, stop,
+                             wait_for)
 from _scenarios_cloud import cloud_down, hostile_cloud_answers
 from _scenarios_site import follower_restart, leader_loss, split_site
-from player.config import AgentSection
-from player.inprocess import headless_config, loop_asset, stage_loop
-from sync_agent.cloud import CloudServer, CloudStore
+from terminal.config import AgentSection
+from terminal.outbox import delivery_counts
+from gstv_rigs.staging import headless_config, loop_asset, stage_loop
+from gstv_rigs.cloud import CloudServer, CloudStore
+from gstv_rigs.payment import BlockingPaymentLink
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 REPORT = ROOT / "docs" / "RELIABILITY.md"
-
-
-class PaymentClient:
-    """The payment software's connection, kept open as the real one does."""
-
-    def __init__(self, path: Path) -> None:
-        self.sock = socket.socket(socket.AF_UNIX)
-        self.sock.settimeout(2)
-        self.sock.connect(str(path))
-        self.replies = self.sock.makefile("rb")
-
-    def send(self, event: str) -> bool:
-        self.sock.sendall(json.dumps({"event": event}).encode() + b"\n")
-        return bool(json.loads(self.replies.readline()).get("ok"))
-
-    def close(self) -> None:
-        self.replies.close()
-        self.sock.close()
 
 
 # -- player_kill ------------------------------------------------------------------------
@@ -105,9 +91,9 @@ def player_kill(base: Path, count: int, rng: random.Random) -> Result:
         deadline = time.monotonic() + rng.uniform(0.3, 3.0)
         if playing and rng.random() < 0.4:
             try:
-                client = PaymentClient(config.player.payment_socket)
+                client = BlockingPaymentLink(config.player.payment_socket)
                 time.sleep(rng.uniform(0, 1))
-                prompts += client.send("prompt_start")
+                prompts += bool(client.send("prompt_start").get("ok"))
                 time.sleep(rng.uniform(0.1, 1.0))
                 client.send("prompt_end")
                 client.close()
@@ -118,19 +104,23 @@ def player_kill(base: Path, count: int, rng: random.Random) -> Result:
             stop(player)
         else:
             kill9(player)
-    started = [line.split("file=", 1)[1].split(" ", 1)[0]
-               for line in (base / "player.log").read_text(errors="replace").splitlines()
-               if "slot_start kind=asset" in line]
-    db = sqlite3.connect(config.outbox_path)
-    rows = db.execute("SELECT filename, start_ms, end_ms FROM pop ORDER BY start_ms").fetchall()
-    db.close()
+    # What opens a POP record: an asset's slot starting on screen, or an asset shown
+    # again at a prompt's end (its deck played on hidden: player.slot_loop). A record is
+    # written at the first picture (player.pop_tracker), so the last start of a killed
+    # run may rightly have none: the kill (or the stop) came before its picture.
+    # Nothing else may.
+    runs = _starts_per_run((base / "player.log").read_text(errors="replace"))
+    rows = [(r.filename, r.start_ms, r.end_ms) for r in outbox_rows(config.outbox_path)]
     findings = []
     recorded = [r[0] for r in rows]
-    if recorded != started:
-        missing = len(started) - len(recorded)
-        findings.append(f"{len(started)} assets started, {len(recorded)} POP records "
+    cut_before_picture = _match_runs(runs, recorded)
+    started = sum(len(run) for run in runs)
+    if cut_before_picture is None:
+        flat = [name for run in runs for name in run]
+        missing = started - len(recorded)
+        findings.append(f"{started} assets started, {len(recorded)} POP records "
                         f"({'+' if missing < 0 else '-'}{abs(missing)}); first difference "
-                        f"at #{_first_difference(started, recorded)}")
+                        f"at #{_first_difference(flat, recorded)}")
     open_rows = [r for r in rows if r[2] is None]
     if open_rows:
         findings.append(f"{len(open_rows)} records never closed")
@@ -145,8 +135,40 @@ def player_kill(base: Path, count: int, rng: random.Random) -> Result:
     return Result("player_kill", "kill -9 of gstv player at a random moment (0.3-3 s "
                   "into playback, a PCI prompt in 40 % of runs), then a clean last run",
                   count, not findings, findings,
-                  {"assets_started": len(started), "pop_records": len(rows),
+                  {"assets_started": started, "pop_records": len(rows),
+                   "killed_before_first_picture": cut_before_picture or 0,
                    "prompts": prompts})
+
+
+def _starts_per_run(log: str) -> list[list[str]]:
+    """The files whose showing opens a record, per run of the player, from its log."""
+    runs: list[list[str]] = []
+    for line in log.splitlines():
+        if "player_started " in line:
+            runs.append([])
+        elif runs and (("slot_start kind=asset" in line and "behind_prompt=true" not in line)
+                       or ("prompt_revealed file=" in line and "file=None" not in line)):
+            runs[-1].append(line.split("file=", 1)[1].split(" ", 1)[0])
+    return runs
+
+
+def _match_runs(runs: list[list[str]], recorded: list[str]) -> int | None:
+    """How many runs' last start has no record, when the records are the starts in order
+    with at most that gap; None when they are not."""
+    @functools.cache
+    def fewest_cuts(run: int, at: int) -> int | None:
+        if run == len(runs):
+            return 0 if at == len(recorded) else None
+        starts = runs[run]
+        options = []
+        if recorded[at:at + len(starts)] == starts:
+            rest = fewest_cuts(run + 1, at + len(starts))
+            options += [] if rest is None else [rest]
+        if starts and recorded[at:at + len(starts) - 1] == starts[:-1]:
+            rest = fewest_cuts(run + 1, at + len(starts) - 1)
+            options += [] if rest is None else [rest + 1]
+        return min(options, default=None)
+    return fewest_cuts(0, 0)
 
 
 def _first_difference(a: list, b: list) -> int:
@@ -198,9 +220,7 @@ def agent_kill(base: Path, count: int, rng: random.Random) -> Result:
     if set(at_cloud) != created:
         findings.append(f"cloud holds {len(set(at_cloud) - created)} unknown and lacks "
                         f"{len(created - set(at_cloud))} record ids")
-    db = sqlite3.connect(config.outbox_path)
-    unsent = db.execute("SELECT count(*) FROM pop WHERE sent_ms IS NULL").fetchone()[0]
-    db.close()
+    unsent = sum(r.sent_ms is None for r in outbox_rows(config.outbox_path))
     if unsent:
         findings.append(f"{unsent} records never marked sent")
     check = integrity(config.outbox_path)
@@ -326,11 +346,9 @@ def bad_media(base: Path, count: int, rng: random.Random) -> Result:
     if "Traceback" in log:
         findings.append("a traceback in the log")
     # Every POP record must stand for pictures on screen: the headless trace has them.
-    shown = {line.split(" ", 3)[3] for line in
-             (base / "frames.log").read_text(errors="replace").splitlines() if line.count(" ") >= 3}
-    db = sqlite3.connect(config.outbox_path)
-    recorded = [r[0] for r in db.execute("SELECT filename FROM pop ORDER BY start_ms")]
-    db.close()
+    shown = {line.split(" ", 4)[4] for line in  # ns deck number kind file
+             (base / "frames.log").read_text(errors="replace").splitlines() if line.count(" ") >= 4}
+    recorded = [r.filename for r in outbox_rows(config.outbox_path)]
     invented = sorted({name for name in recorded if name not in shown})
     if invented:
         findings.append(f"POP records for files never on screen: {', '.join(invented)}")
@@ -357,10 +375,9 @@ def payment_crash(base: Path, count: int, rng: random.Random) -> Result:
         wait_for(lambda: (s := status_of(config)) and s.get("state") == "playing", 30)
         rss_before = _rss_kb(player.pid)
         for _ in range(max(1, count // 100)):
-            client = PaymentClient(config.player.payment_socket)
+            client = BlockingPaymentLink(config.player.payment_socket)
             client.send("prompt_start")
-            client.sock.shutdown(socket.SHUT_RDWR)  # the payment software dies
-            client.close()
+            client.drop()  # the payment software dies
             crashed = time.monotonic()
             resumed = wait_for(lambda: (s := status_of(config)) and s.get("state") == "playing",
                                10)
@@ -483,20 +500,23 @@ def disk_full(base: Path, count: int, rng: random.Random) -> Result:
 
 
 def _pop_count(path: Path) -> int:
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-        try:
-            return db.execute("SELECT count(*) FROM pop").fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return 0
+    return delivery_counts(path)["records"]
 
 
 # -- fuzzing ----------------------------------------------------------------------------
+def _hypothesis_home(base: Path) -> None:
+    """Hypothesis keeps caches in its home directory, `.hypothesis/` of the working
+    directory unless told: in the scenario's own, never in the tree."""
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(base / "hypothesis")
+
+
 def fuzz_payment(base: Path, count: int, rng: random.Random) -> Result:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
+
+    _hypothesis_home(base)
 
     from player.payment_protocol import EVENTS, PHASES, PaymentState, handle_line
 
@@ -571,11 +591,15 @@ def fuzz_updates(base: Path, count: int, rng: random.Random) -> Result:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
+    _hypothesis_home(base)
+
     from scheduler.validation import validate_update, validation_notification
 
     sample = {kind: json.loads((ROOT / "assets/samples" / name).read_text())
               for kind, name in (("playlist", "playlist.json"),
-                                 ("configuration", "config.json"), ("media", "media.json"))}
+                                 ("configuration", "config.json"),
+                                 ("network", "network.json"),
+                                 ("media", "media/gstv-sports.json"))}
     findings: list[str] = []
     tried = [0]
     leaves = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | \
@@ -618,14 +642,16 @@ def fuzz_updates(base: Path, count: int, rng: random.Random) -> Result:
             findings.append(f"{kind}: {type(exc).__name__}: {str(exc)[:80]}")
 
     check()
-    return Result("fuzz_updates", "the sample playlist, configuration and media messages "
-                  "with one value anywhere replaced by generated JSON, through the validator "
+    return Result("fuzz_updates", "the sample playlist, site and network configuration "
+                  "and media messages with one value anywhere replaced by generated JSON, through the validator "
                   "and its notification", tried[0], not findings, findings[:10])
 
 
 def fuzz_filenames(base: Path, count: int, rng: random.Random) -> Result:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
+
+    _hypothesis_home(base)
 
     from scheduler.filenames import unsafe_reason
 
@@ -703,7 +729,7 @@ FIXED = [
     "JSON and XML answers, and fails when less than 64 KiB came in a minute "
     "(tests/sync_agent/test_hostile_cloud.py).",
     "cloud_down first saw POP delivered while the cloud was gone: the reference cloud "
-    "(sync_agent.cloud, a test peer) stopped listening but kept serving connections "
+    "(gstv_rigs.cloud, a test peer) stopped listening but kept serving connections "
     "kept alive from before. Its close() now cuts them too.",
 ]
 
@@ -717,10 +743,10 @@ NOT_YET = [
 ]
 
 
-def write_report(results: list[Result], quick: bool, seed: int, took_s: float) -> None:
+def write_report(results: list[Result], seed: int, took_s: float) -> None:
     lines = ["# Reliability", "",
-             "Generated by `python bench/reliability.py"
-             f"{' --quick' if quick else ''} --seed {seed}` on {machine()}, "
+             f"Generated by `python bench/reliability.py --write --seed {seed}` on "
+             f"{machine()}, "
              f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, in {took_s:.0f} s. "
              "Rerun it to check; each scenario is described in the bench's docstring.", "",
              "| scenario | what was tried | count | held | figures |",
@@ -746,8 +772,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a handful of each (CI)")
     parser.add_argument("--only", nargs="+", choices=list(SCENARIOS), metavar="NAME")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--no-write", action="store_true", help="leave docs/ alone")
+    parser.add_argument("--write", action="store_true",
+                        help="write docs/RELIABILITY.md (a full run of every scenario)")
+    parser.add_argument("--no-write", action="store_true",
+                        help="(the default; kept for older scripts)")
     args = parser.parse_args()
+    if args.write and (args.quick or args.only or args.no_write):
+        parser.error("--write is for a full run of every scenario: not with --quick, "
+                     "--only or --no-write")
     names = args.only or list(SCENARIOS)
     results = []
     began = time.monotonic()
@@ -761,8 +793,8 @@ def main() -> None:
         results.append(result)
         print(f"{name}: {'held' if result.held else 'NOT HELD'} ({result.count}) "
               f"{'; '.join(result.findings)}", flush=True)
-    if not args.no_write and not args.only:
-        write_report(results, args.quick, args.seed, time.monotonic() - began)
+    if args.write:
+        write_report(results, args.seed, time.monotonic() - began)
     print(json.dumps({"benchmark": "reliability", "quick": args.quick,
                       "held": all(r.held for r in results),
                       "scenarios": {r.name: {"count": r.count, "held": r.held,

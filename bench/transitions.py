@@ -19,7 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from player.inprocess import headless_config, loop_asset, running_player, stage_loop
+from gstv_rigs.inprocess import running_player
+from gstv_rigs.staging import headless_config, loop_asset, stage_loop
 from _common import machine, percentile
 
 CLIPS = Path(__file__).resolve().parent.parent / "tests" / "data"

@@ -1,9 +1,12 @@
-"""Benchmark: validating a realistic large playlist update.
+"""Benchmark: validating a realistic large playlist update, and each other kind.
 
 31 daily schedules of 24 loops of 40 assets (29 760 assets), a third of them with
-dayparts and coupons, like a month of programme sent in one message. Prints the median
-validation time (JSON decode + checks + models) over several runs; the target is
-under 500 ms on the 2-core development machine. The last line is a JSON object.
+dayparts and coupons (11-digit barcodes, as GSTV sends them), like a month of programme
+sent in one message. Prints the median validation time (JSON decode + checks + models)
+over several runs; the target is under 500 ms on the 2-core development machine.
+Then each of the other kinds from its bytes: the site configuration (HH:MM hours, a
+volume setting every quarter hour), the network configuration (200 evergreen files)
+and the media update (GSTV's one file). The last line is a JSON object.
 
     python bench/validate.py [--runs N]
 """
@@ -52,7 +55,7 @@ def large_playlist_update(days: int = 31, loops: int = 24, assets: int = 40) -> 
                     item["coupons"] = [{
                         "title": "300 Bonus Points",
                         "detail": "with Speedy Choice Tube Nuts purchase",
-                        "barcode": "036000291452",
+                        "barcode": "03600029145",
                         "restriction": "Limit One Per Customer",
                         "validFrom": "Today Only",
                     }]
@@ -67,6 +70,27 @@ def large_playlist_update(days: int = 31, loops: int = 24, assets: int = 40) -> 
     ]
     return {"guid": "bench-guid", "updatedOn": "2026-11-30 23:00:00.000",
             "playlist": [{"siteId": SITE, "banners": banners, "schedules": schedules}]}
+
+
+def other_kinds() -> dict[str, dict]:
+    """A large message of each other kind, in GSTV's forms."""
+    week = {day: [{"openAt": "05:00", "closeAt": "25:30"}]
+            for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    volume = [{"startTime": f"{m // 60:02d}:{m % 60:02d}", "level": 30 + m % 50}
+              for m in range(0, 1440, 15)]
+    configuration = {"guid": "bench-config", "updatedOn": "2026-11-30 23:00:00.000",
+                     "configuration": [{"siteId": SITE, "hours": week,
+                                        "blankoutVideo": "GSTV_Blankout.webm",
+                                        "volume": volume}]}
+    evergreen = [{"filename": f"AccuWeather_{i:03d}.webm", "expiryHours": 6.25,
+                  "swapFilename": f"GSTV_Weather_{i % 7}.webm"} for i in range(200)]
+    network = {"guid": "bench-network", "updatedOn": "2026-11-30 23:00:00.000",
+               "configuration": [{"shutdownHours": 72, "evergreen": evergreen,
+                                  "volume": volume[:8]}]}
+    media = {"guid": "bench-media", "updatedOn": "2026-11-30 23:00:00.000",
+             "filename": "GSTV_SportsMinute_1130.webm",
+             "checksum": "9b2f6c1d0e8a4b3c7d5e1f0a2b4c6d8e"}
+    return {"configuration": configuration, "network": network, "media": media}
 
 
 def timed(validate) -> tuple[float, float]:
@@ -92,6 +116,15 @@ def main() -> None:
         total.append(timed(lambda: validate_update("playlist", raw, site_id=SITE)))
         checking.append(timed(lambda: validate_update("playlist", message, site_id=SITE)))
     wall = [w for w, _ in total]
+    kinds = {}
+    for kind, body in other_kinds().items():
+        raw_kind = json.dumps(body).encode()
+        times = [timed(lambda: validate_update(kind, raw_kind, site_id=SITE))[0]
+                 for _ in range(max(args.runs, 50))]
+        kinds[kind] = {"message_bytes": len(raw_kind),
+                       "median_ms": round(statistics.median(times), 3),
+                       "max_ms": round(max(times), 3)}
+        print(f"{kind}: {len(raw_kind)} bytes, median {statistics.median(times):.3f} ms")
     print(f"validated {len(raw) / 1e6:.1f} MB, {ASSETS} assets, {args.runs} runs; "
           f"median {statistics.median(wall):.0f} ms from bytes, "
           f"{statistics.median(w for w, _ in checking):.0f} ms from decoded JSON")
@@ -106,6 +139,7 @@ def main() -> None:
         "median_cpu_ms": round(statistics.median(c for _, c in total), 1),
         "median_ms_without_json_decode": round(statistics.median(w for w, _ in checking), 1),
         "target_ms": 500,
+        "other_kinds": kinds,
         "machine": machine(),
     }))
 

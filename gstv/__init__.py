@@ -1,0 +1,1 @@
+"""The `gstv` command: the composition root, one module per subcommand."""

@@ -1,3 +1,5 @@
+"""`python -m gstv`: the same as the `gstv` command."""
+
 import sys
 
 from gstv.cli import main

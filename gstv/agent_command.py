@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import signal
 import sys
@@ -21,13 +20,9 @@ from pathlib import Path
 import httpx
 
 from gstv.logs import setup_logging
-from player.config import (DEFAULT_CONFIG, ConfigError, TerminalConfig, exposed_secret,
+from terminal.config import (DEFAULT_CONFIG, ConfigError, TerminalConfig, exposed_secret,
                            load_config)
-from player.notify import notify
 from sync_agent.agent import Agent
-
-log = logging.getLogger("gstv.agent")
-
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("agent", help="run the content agent (cloud, media, POP)")
@@ -53,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _token(config: TerminalConfig) -> str | None:
-    """The bearer token, from a file only the agent may read (player.config.
+    """The bearer token, from a file only the agent may read (terminal.config.
     exposed_secret, the site key's rule too)."""
     path = config.agent.token_file
     if path is None:
@@ -77,43 +72,12 @@ async def serve(config: TerminalConfig, token: str | None, *, once: bool) -> int
         agent = Agent(config, client, tty=sys.stderr if once and sys.stderr.isatty() else None)
         try:
             if once:
-                polled = await agent.poller.poll_once()
-                await agent.process_queue()
-                agent.clean_media()
-                delivered = await agent.delivery.deliver_once()
-                ok = polled is not None and agent.failures == 0 and delivered
-                log.info("agent_once ok=%s failures=%d pending_pop=%d", ok, agent.failures,
-                         agent.store.unsent_pop_count())
-                return 0 if ok else 1
-            await _forever(agent, config)
+                return 0 if await agent.once() else 1
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, stop.set)
+            await agent.run(stop)
             return 0
         finally:
             agent.close()
-
-
-async def _forever(agent: Agent, config: TerminalConfig) -> None:
-    stop, wake = asyncio.Event(), asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    agent.inbox.watch(loop, wake)
-    delivery = asyncio.create_task(agent.delivery.run(stop))
-    notify("READY=1", "STATUS=running")
-    log.info("agent_started site=%s terminal=%s cloud_host=%s", config.site_id,
-             config.terminal_id, httpx.URL(config.agent.cloud_url).host)  # no credentials
-    try:
-        while not stop.is_set():
-            await agent.poller.poll_once()
-            wake.clear()
-            await agent.process_queue()
-            agent.clean_media()
-            waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(wake.wait())]
-            await asyncio.wait(waiters, timeout=config.agent.poll_interval_s,
-                               return_when=asyncio.FIRST_COMPLETED)
-            for waiter in waiters:
-                waiter.cancel()
-    finally:
-        agent.inbox.stop()
-        stop.set()
-        await delivery
-        log.info("agent_stopped")

@@ -19,7 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-from player.config import DEFAULT_CONFIG, ConfigError, load_config
+from terminal.config import DEFAULT_CONFIG, ConfigError, load_config
 from sync import site_keys
 
 

@@ -13,20 +13,12 @@ import sys
 from pathlib import Path
 
 from gstv.logs import setup_logging
-from player.config import DEFAULT_CONFIG, ConfigError, TerminalConfig, load_config
-from player.content import ContentLoader
-from player.build import build_clock, build_engine
-from player.daemon import PlayerDaemon
-from player.engine import may_use_realtime
-from player.durations import DurationCache
-from player.pop_writer import PopWriter
-from player.probe import MediaProbe
+from player.errors import CannotStart
+from terminal.config import DEFAULT_CONFIG, ConfigError, TerminalConfig, load_config
+from player.build import build_player
+from player.decks import may_use_realtime
 
 log = logging.getLogger("gstv.player")
-
-
-class CannotStart(Exception):
-    """Something outside the player keeps it from starting (no display, ...)."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -84,34 +76,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def serve(config: TerminalConfig) -> None:
-    config.media.mkdir(parents=True, exist_ok=True)
-    config.active_dir.mkdir(parents=True, exist_ok=True)
-    engine = build_engine(config)
-    window = None
-    if config.player.output == "window":
-        import tkinter  # Tk only where there is a display
-
-        from player.window import ZonedWindow
-
-        try:
-            window = ZonedWindow(config.player.zones, engine)
-        except tkinter.TclError as exc:
-            engine.close()
-            raise CannotStart(f"no window: {exc} (is DISPLAY right?)") from exc
-    pop = PopWriter(config.outbox_path, site_id=config.site_id, screen_id=config.terminal_id)
-    content = ContentLoader(config, DurationCache(config.media, MediaProbe(engine.instance)))
-    daemon = PlayerDaemon(config, clock=build_clock(config), engine=engine, pop=pop,
-                          content=content, window=window)
+    player = build_player(config)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     try:
-        if window is not None:
-            window.attach(loop)
-        await daemon.run(stop)
+        if player.window is not None:
+            player.window.attach(loop)
+        await player.daemon.run(stop)
     finally:
-        pop.close()
-        engine.close()
-        if window is not None:
-            window.close()
+        player.close()

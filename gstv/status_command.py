@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from player.config import DEFAULT_CONFIG, ConfigError, load_config
+from terminal.config import DEFAULT_CONFIG, ConfigError, load_config
 from player.status import query_status
 from sync_agent.download_progress import describe, read_downloads
 
@@ -51,6 +51,7 @@ def render(status: dict) -> str:
         ("next", _slot(upcoming, "at")),
         ("playlist", status.get("playlist_version") or "none staged"),
         ("configuration", status.get("config_version") or "default"),
+        ("network", _network(status.get("network") or {})),
         ("volume", status.get("volume")),
         ("outbox pending", status.get("outbox_pending")),
         ("site time", f"{clock.get('site_time')} (offset {clock.get('offset_ms')} ms, "
@@ -60,6 +61,13 @@ def render(status: dict) -> str:
     ]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+
+
+def _network(network: dict) -> str:
+    shutdown = network.get("shutdown_hours") or 0
+    swaps = network.get("evergreen") or []
+    return (f"{network.get('version') or 'default'} (shutdownHours {shutdown:g}, "
+            f"{len(swaps)} evergreen file{'s' if len(swaps) != 1 else ''})")
 
 
 def _sync(sync: dict) -> str:

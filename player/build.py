@@ -1,11 +1,32 @@
-"""The player's parts as its configuration asks for them: shared by `gstv player` and
-the in-process player of tests, benchmarks and rigs, so both build the same thing."""
+"""`build_player(config)`: the one place a player is assembled from its configuration,
+for `gstv player`, the in-process player of tests and rigs, and benchmarks alike.
+
+Window mode needs a display: without one the window cannot be made and
+`CannotStart` says so (the command logs it and exits 1). Everything built is closed by
+`Player.close`, in the order that lets queued POP writes finish first.
+"""
 
 from __future__ import annotations
 
-from player.config import TerminalConfig
-from player.engine import FrameLog, VlcEngine
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from player.content import ContentLoader
+from player.daemon import PlayerDaemon
+from player.durations import DurationCache
+from player.decks import may_use_realtime
+from player.engine import VlcEngine
+from player.frames import FrameLog
+from player.errors import CannotStart
+from player.pop_writer import PopWriter
+from player.presentation import PresentationWatch
+from player.probe import MediaProbe
+from player.screen import VlcScreen
+from player.timing import SiteTiming
 from sync.clock import SiteClock
+from sync.site_sync import SiteSync
+from terminal.config import TerminalConfig
 
 
 def build_clock(config: TerminalConfig) -> SiteClock:
@@ -18,4 +39,63 @@ def build_engine(config: TerminalConfig) -> VlcEngine:
     player = config.player
     return VlcEngine(output=player.output, sink_size=player.headless_size,
                      frame_log=FrameLog(trace=player.frame_trace is not None),
-                     read_numbers=player.read_frame_numbers, realtime=player.realtime)
+                     read_numbers=player.read_frame_numbers, realtime=player.realtime,
+                     headless_audio=player.headless_audio,
+                     scheduled_sound=player.sound_timing == "player")
+
+
+@dataclass
+class Player:
+    config: TerminalConfig
+    daemon: PlayerDaemon
+    engine: VlcEngine
+    screen: VlcScreen
+    clock: SiteClock
+    pop: PopWriter
+    window: Any = None
+    owns_window: bool = False  # made here (a stand-in given by a test is its own)
+    presentation: PresentationWatch | None = None
+
+    def close(self) -> None:
+        if self.presentation is not None:
+            self.presentation.stop()
+        self.pop.close()
+        self.screen.close()
+        self.engine.close()
+        if self.window is not None and self.owns_window:
+            self.window.close()
+
+
+def build_player(config: TerminalConfig, *, window: Any = None,
+                 clock: SiteClock | None = None) -> Player:
+    """The player `config` describes. `window`: a stand-in for the zoned window (tests
+    record what it was asked to show); with none given, window mode makes the real one."""
+    config.media.mkdir(parents=True, exist_ok=True)
+    config.active_dir.mkdir(parents=True, exist_ok=True)
+    engine = build_engine(config)
+    owns_window = window is None and config.player.output == "window"
+    presentation = None
+    if owns_window:
+        import tkinter  # Tk only where there is a display
+
+        from player.window import ZonedWindow
+
+        try:
+            window = ZonedWindow(config.player.zones, engine,
+                                 title=f"gstv {config.terminal_id}")
+        except tkinter.TclError as exc:
+            engine.close()
+            raise CannotStart(f"no window: {exc} (is DISPLAY right?)") from exc
+        presentation = PresentationWatch(os.environ.get("DISPLAY"), window.deck_windows,
+                                         engine.presented)
+        if not presentation.start():
+            presentation = None
+    clock = clock or build_clock(config)
+    screen = VlcScreen(engine, window=window,
+                       realtime=config.player.realtime and may_use_realtime())
+    pop = PopWriter(config.outbox_path, site_id=config.site_id, screen_id=config.terminal_id)
+    content = ContentLoader(config, DurationCache(config.media, MediaProbe(engine.instance)))
+    daemon = PlayerDaemon(config, clock=SiteTiming(clock), screen=screen, pop=pop,
+                          content=content, sync=SiteSync(config, clock))
+    return Player(config, daemon, engine, screen, clock, pop, window, owns_window,
+                  presentation)

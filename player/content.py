@@ -1,12 +1,17 @@
-"""What the player plays from: the staged playlist and configuration in
-`state_dir/active/`, and the media present in the media directory.
+"""What the player plays from: the staged playlist, site configuration and network
+configuration in `state_dir/active/`, and the media present in the media directory.
 
-The agent stages `active/playlist.json` and `active/config.json` atomically; the player
-notices a change by the size and modification time of those files and of the media
-they name, checked at slot boundaries only, and builds a new `Timeline`. A staged file that fails to load
-leaves the previous content in force (logged); with nothing ever staged, the player
-plays the default initialization configuration and no playlist (black, or the blankout
-video if one is configured).
+The agent stages `active/playlist.json`, `active/config.json` and `active/network.json`
+atomically; the player notices a change by the size and modification time of those
+files and of the media they name, checked at slot boundaries only, and builds a new
+`Timeline`. A staged file that fails to load leaves the previous content in force
+(logged); with nothing ever staged, the player plays the default initialization
+configuration and no playlist (black, or the blankout video if one is configured), and
+the default network configuration (no shutdown, no swaps).
+
+The inventory is each present file's duration and version (its MD5, player.durations):
+what the site leader announces, so that every screen plays the same bytes
+(player.media_files).
 """
 
 from __future__ import annotations
@@ -15,17 +20,21 @@ import asyncio
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from player.config import TerminalConfig
+from terminal.config import TerminalConfig
 from player.durations import DurationCache
+from player.media_files import MediaFiles
 from scheduler.configuration import ConfigurationUpdate, SiteConfiguration, default_configuration
+from scheduler.network import DEFAULT_NETWORK, NetworkConfiguration, NetworkUpdate
 from scheduler.playlist import PlaylistUpdate, Site
 from scheduler.timeformats import format_timestamp
 from scheduler.timeline import Timeline
 from scheduler.validation import validate_update
+from sync.site_sync import Inventory
 
 log = logging.getLogger(__name__)
 
@@ -39,32 +48,46 @@ class Content:
     playlist_version: str | None  # "guid@updatedOn" of the staged playlist
     config_version: str | None
     durations: Mapping[str, int]  # the inventory the timeline was built with
+    versions: Mapping[str, str] = field(default_factory=dict)  # file: MD5 played
+    network: NetworkConfiguration = DEFAULT_NETWORK
+    network_version: str | None = None
 
     @property
     def digest(self) -> str:
         """A short fingerprint of the inventory, announced by the site leader."""
-        text = json.dumps(sorted(self.durations.items()))
+        text = json.dumps([sorted(self.durations.items()), sorted(self.versions.items())])
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    @property
+    def inventory(self) -> Inventory:
+        return Inventory(dict(self.durations), dict(self.versions))
 
     @property
     def key(self) -> tuple[str | None, str | None, str]:
         return self.playlist_version, self.config_version, self.digest
 
-    def with_inventory(self, durations: Mapping[str, int], tz) -> Content:
+    def with_inventory(self, inventory: Inventory, tz) -> Content:
         """The same playlist and configuration on another inventory: the site
-        leader's, so that every screen computes the leader's timeline (a file only
-        the leader has: black here, in step; a file the leader lacks: skipped
-        site-wide)."""
-        durations = dict(durations)
+        leader's, so that every screen computes the leader's timeline and plays the
+        leader's versions (a file only the leader has: black here, in step; a file
+        the leader lacks: skipped site-wide)."""
+        durations = dict(inventory.durations)
         timeline = Timeline(site=self.site, configuration=self.configuration,
                             durations=durations, tz=tz)
-        return replace(self, timeline=timeline, durations=durations)
+        return replace(self, timeline=timeline, durations=durations,
+                       versions=dict(inventory.versions))
+
+
+Offload = Callable[..., Awaitable[Any]]  # runs blocking I/O off the event loop
 
 
 class ContentLoader:
-    def __init__(self, config: TerminalConfig, durations: DurationCache) -> None:
+    def __init__(self, config: TerminalConfig, durations: DurationCache, *,
+                 offload: Offload = asyncio.to_thread) -> None:
         self._config = config
         self._durations = durations
+        self.offload = offload  # asyncio.to_thread; inline in virtual-time tests
+        self.files = MediaFiles(config.media, durations)  # the version a slot plays
         self._stamp: tuple | None = None
         self._names: frozenset[str] = frozenset()  # media the content refers to
         self.content: Content | None = None
@@ -82,6 +105,7 @@ class ContentLoader:
         active = self._config.active_dir
         media = self._config.media
         return (version(active / "playlist.json"), version(active / "config.json"),
+                version(active / "network.json"),
                 tuple(version(media / name) for name in sorted(self._names)))
 
     async def refresh(self) -> bool:
@@ -91,6 +115,7 @@ class ContentLoader:
         previous = self.content
         site, playlist_version = self._load_playlist(previous)
         configuration, config_version = self._load_configuration(previous)
+        network, network_version = self._load_network(previous)
         names = {a.filename for s in (site.schedules if site else ()) for lp in s.loops
                  for a in lp.assets}
         names |= {b.filename for b in (site.banners if site else ())}
@@ -98,13 +123,15 @@ class ContentLoader:
             names.add(configuration.blankoutVideo)
         self._names = frozenset(names)
         self._stamp = self._current_stamp()
-        durations = await asyncio.to_thread(self._durations.durations, names)
+        durations = await self.offload(self._durations.durations, names)
+        versions = await self.offload(self._durations.versions, durations)
         timeline = Timeline(site=site, configuration=configuration, durations=durations,
                             tz=self._config.tz)
         self.content = Content(timeline, site, configuration, frozenset(durations),
-                               playlist_version, config_version, durations)
-        log.info("content_loaded playlist=%s config=%s media_present=%d",
-                 playlist_version, config_version, len(durations))
+                               playlist_version, config_version, durations, versions,
+                               network, network_version)
+        log.info("content_loaded playlist=%s config=%s network=%s media_present=%d",
+                 playlist_version, config_version, network_version, len(durations))
         return True
 
     def _load_playlist(self, previous: Content | None) -> tuple[Site | None, str | None]:
@@ -136,6 +163,20 @@ class ContentLoader:
         update = outcome.update
         return update.site(self._config.site_id) or update.configuration[0], _version(update)
 
+    def _load_network(self, previous: Content | None) -> tuple[NetworkConfiguration,
+                                                                 str | None]:
+        kept = (previous.network, previous.network_version) if previous \
+            else (DEFAULT_NETWORK, None)
+        raw = self._read_staged("network.json")
+        if raw is None:
+            return kept
+        outcome = validate_update("network", raw)
+        if not outcome.ok or not isinstance(outcome.update, NetworkUpdate):
+            log.error("staged_network_rejected error=%s keeping=%s", outcome.error,
+                      kept[1] or "default")
+            return kept
+        return outcome.update.configuration, _version(outcome.update)
+
     def _read_staged(self, name: str) -> bytes | None:
         """The staged file, or None when there is none or it cannot be read (logged):
         either way the content in force stays."""
@@ -149,5 +190,5 @@ class ContentLoader:
             return None
 
 
-def _version(update: PlaylistUpdate | ConfigurationUpdate) -> str:
+def _version(update: PlaylistUpdate | ConfigurationUpdate | NetworkUpdate) -> str:
     return f"{update.guid}@{format_timestamp(update.updatedOn)}"

@@ -13,9 +13,11 @@ Outputs:
 - `headless`: no window. Frames go to a video callback sink at low resolution that
   records each displayed frame's monotonic time and what it belonged to (`FrameLog`),
   so tests, rigs and benchmarks see exactly what would be on screen. Audio goes to
-  libVLC's null output.
+  libVLC's null output, or to PulseAudio for a rig that records it.
 - `window`: each deck renders into its own native window (X11 id from the zoned
-  window); the window shows the active deck's and hides the other.
+  window); the window shows the active deck's and hides the other. When each picture
+  reached the X server comes from the X Damage extension (player.presentation): the
+  steering measures on it as on the headless display times.
 
 Real-time priority (`realtime`, on by default in the configuration): measured here,
 frames shown by a player whose machine has other bursty work (the other players of a
@@ -25,7 +27,12 @@ site needs that. It is asked only where it is allowed (see `may_use_realtime`).
 
 Hiding for a PCI prompt does not rely on `set_pause`, which leaves frames on screen
 for 250-300 ms: the deck is taken off screen (frames stop being recorded or its window
-is unmapped) and muted first, and only then paused.
+is unmapped) and muted. It is not paused: it keeps decoding in step, hidden and silent,
+and the slot loop keeps starting the next slots on it, so when the prompt ends the
+screen simply shows it again (`reveal`) instead of waiting for a keyframe to rejoin
+(up to a 2 s GOP with GSTV's content). PCI needs picture and sound gone from the
+customer, not a stopped decoder. While hidden, `show` makes a deck the active one
+without putting it on screen.
 """
 
 from __future__ import annotations
@@ -34,17 +41,17 @@ import asyncio
 import ctypes
 import ctypes.util
 import logging
-import os
-import resource
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Literal
 
 import vlc
 
+from player.audio_out import ScheduledStream, attach as attach_sound
+from player.decks import CLOCK_GETTIME, CLOCK_MONOTONIC, Deck, may_use_realtime
+from player.frames import FrameLog, read_frame_number
 from player.rate import RATE_BASE, request_for
 
 log = logging.getLogger(__name__)
@@ -62,131 +69,36 @@ _COMMON_ARGS = ("--quiet", "--no-video-title-show", "--no-osd", "--no-spu", "--n
                 "--file-caching=100")
 
 
-class Frame(NamedTuple):
-    """A plain tuple, so the garbage collector stops tracking the thousands kept."""
-
-    monotonic_ns: int
-    label: str  # what the deck was showing (file name)
-    deck: int
-    number: int = -1  # the frame number drawn in the picture (sync test clip), or -1
-
-
-class FrameLog:
-    """What a headless screen displayed: one entry per frame, bounded. With `trace`,
-    every frame is also queued for `drain()`, which the player writes to its frame
-    trace file for rigs and the simulator."""
-
-    def __init__(self, capacity: int = 200_000, *, trace: bool = False) -> None:
-        self.frames: deque[Frame] = deque(maxlen=capacity)
-        self.count = 0
-        self._trace: deque[Frame] | None = deque() if trace else None
-
-    def record(self, label: str, deck: int, number: int = -1, at_ns: int | None = None) -> None:
-        frame = Frame(at_ns or time.monotonic_ns(), label, deck, number)
-        self.frames.append(frame)
-        self.count += 1
-        if self._trace is not None:
-            self._trace.append(frame)
-
-    def drain(self) -> list[Frame]:
-        """Frames recorded since the last drain (thread-safe against `record`)."""
-        out = []
-        while self._trace:
-            out.append(self._trace.popleft())
-        return out
-
-
-# The sync test clip (assets/sync/frame-counter.mp4) draws its frame number as 16
-# black/white cells across the top half of the picture, most significant bit first.
-NUMBER_CELLS = 16
-
-
-def read_frame_number(buffer, width: int, height: int) -> int:
-    """The frame number drawn in an RV32 picture of the sync test clip (its top half)
-    or of a demo clip (its top eighth), read on the row a sixteenth of the way down."""
-    row = (height // 16) * width
-    number = 0
-    for cell in range(NUMBER_CELLS):
-        x = int((cell + 0.5) * width / NUMBER_CELLS)
-        number = (number << 1) | (buffer[(row + x) * 4 + 1] > 127)
-    return number
-
-
-def may_use_realtime() -> bool:
-    """Whether libVLC's threads may run with real-time priority here (root, or an
-    RLIMIT_RTPRIO as systemd's LimitRTPRIO= grants). libVLC creates its threads with
-    the policy it is told, so asking where it is not allowed would fail them."""
-    try:
-        return os.geteuid() == 0 or resource.getrlimit(resource.RLIMIT_RTPRIO)[0] > 0
-    except (OSError, ValueError):
-        return False
-
-
-class _Timespec(ctypes.Structure):
-    _fields_ = [("seconds", ctypes.c_long), ("nanoseconds", ctypes.c_long)]
-
-
-_LIBC = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-_CLOCK_GETTIME = ctypes.cast(_LIBC.clock_gettime, ctypes.c_void_p).value
-_CLOCK_MONOTONIC = 1  # Linux; what time.monotonic_ns() reads
-
-
-class _Deck:
-    def __init__(self, index: int, player: vlc.MediaPlayer) -> None:
-        self.index = index
-        self.player = player
-        self.label: str | None = None
-        self.callbacks: tuple = ()
-        self.pictures = 0  # pictures displayed since the media was loaded
-        self.frame_ms = 0.0  # the media's frame interval, when known
-        # Monotonic times (ns) of the latest pictures, to measure the deck's position.
-        self.displayed: deque[int] = deque(maxlen=64)
-        self.last_display_ns = 0
-        self.stamp = _Timespec()  # written by libVLC's display call (see _attach_sink)
-        self.pixels = None  # the headless picture buffer
-        self.size = (0, 0)
-        self.shown_from: int | None = None  # monotonic ns this deck went on screen
-        self.shown_until: int | None = None
-        # Set from libVLC's thread when a video output is created for the media: the
-        # decoder produced a picture (see `VlcEngine.picture_state`).
-        self.decoded = False
-        self.on_vout = None  # the ctypes event thunk, kept alive
-
-    def was_shown(self, at_ns: int) -> bool:
-        return self.shown_from is not None and at_ns >= self.shown_from and (
-            self.shown_until is None or at_ns < self.shown_until)
-
-    def reset(self) -> None:
-        self.pictures = 0
-        self.displayed.clear()
-        self.frame_ms = 0.0
-        self.stamp.seconds = self.stamp.nanoseconds = 0
-        self.last_display_ns = 0
-        self.decoded = False
-
-
 class VlcEngine:
     def __init__(
         self, *, output: Literal["window", "headless"], sink_size: tuple[int, int] = (160, 90),
         frame_log: FrameLog | None = None, extra_args: tuple[str, ...] = (),
-        read_numbers: bool = False, realtime: bool = False,
+        read_numbers: bool = False, realtime: bool = False, headless_audio: Literal["none", "pulse"] = "none",
+        scheduled_sound: bool = False,
     ) -> None:
         args = list(_COMMON_ARGS) + list(extra_args)
         if realtime and may_use_realtime():
             args.append("--rt-priority")
         if output == "headless":
-            args += ["--aout=dummy", "--no-xlib"]
+            args += [f"--aout={'pulse' if headless_audio == 'pulse' else 'dummy'}",
+                     "--no-xlib"]
         else:
-            args += ["--vout=xcb_x11"]
+            # libVLC 3's set_xwindow() puts the video output back to "any", which
+            # picked OpenGL (Mesa's software llvmpipe here: its threads, a third more
+            # CPU, pictures reaching the X server 3-7 ms off their instant). Without
+            # the GL providers, "any" comes down to xcb_x11 (or xcb_xv, on a screen
+            # with XVideo); no hardware decoding, which would want GL interop.
+            args += ["--vout=xcb_x11", "--gl=none", "--gles2=none", "--avcodec-hw=none"]
         self._instance = vlc.Instance(args)
         if self._instance is None:
             raise RuntimeError("libVLC could not be started (is vlc-plugin-base installed?)")
         self._output = output
         self.frame_log = frame_log if frame_log is not None else FrameLog()
-        self._decks = [_Deck(i, self._instance.media_player_new()) for i in range(2)]
+        self._decks = [Deck(i, self._instance.media_player_new()) for i in range(2)]
         self._shown: int | None = None  # deck whose frames are on screen
         self._active: int | None = None
         self._muted = False
+        self._hidden = False  # a prompt: nothing goes on screen until reveal()
         self._volume = 50
         self.hidden_at_ns: int | None = None  # when hide() last took effect
         self.on_visibility: Callable[[int | None], None] = lambda deck: None
@@ -194,13 +106,19 @@ class VlcEngine:
         self._taking = threading.Lock()
         for deck in self._decks:
             self._watch_vout(deck)
+        self._streams: list[ScheduledStream] = []
+        if scheduled_sound:  # the player's own output (player.audio_out)
+            for deck in self._decks:
+                stream = ScheduledStream(f"gstv deck {deck.index}")
+                self._streams.append(stream)
+                deck.audio_callbacks = attach_sound(deck.player, stream)
         if output == "headless":
             width, height = sink_size
             for deck in self._decks:
                 self._attach_sink(deck, width, height)
 
     # -- set-up -------------------------------------------------------------------------
-    def _attach_sink(self, deck: _Deck, width: int, height: int) -> None:
+    def _attach_sink(self, deck: Deck, width: int, height: int) -> None:
         """A picture buffer per deck (the standby deck renders while the other plays),
         and the moment each picture is displayed, taken without Python.
 
@@ -226,14 +144,14 @@ class VlcEngine:
             planes[0] = buffer
             return stamp_address
 
-        display = vlc.CallbackDecorators.VideoDisplayCb(_CLOCK_GETTIME)
+        display = vlc.CallbackDecorators.VideoDisplayCb(CLOCK_GETTIME)
         deck.callbacks = (lock, display)  # keep the ctypes thunks alive
         deck.pixels, deck.size = pixels, (width, height)
-        deck.player.video_set_callbacks(lock, None, display, ctypes.c_void_p(_CLOCK_MONOTONIC))
+        deck.player.video_set_callbacks(lock, None, display, ctypes.c_void_p(CLOCK_MONOTONIC))
         deck.player.video_set_format("RV32", width, height, width * 4)
 
     @staticmethod
-    def _watch_vout(deck: _Deck) -> None:
+    def _watch_vout(deck: Deck) -> None:
         """Note when the deck's media gets a video output. libVLC creates one when the
         decoder has produced its first picture, in window and headless mode alike; a
         file whose header is intact but whose pictures are gone never gets one (it
@@ -261,7 +179,7 @@ class VlcEngine:
             return "shown"
         return "waiting"
 
-    def _take_display(self, deck: _Deck) -> None:
+    def _take_display(self, deck: Deck) -> None:
         """Note the deck's latest display, if it is new: from `lock` before the next
         picture is rendered, or when the deck leaves the screen (its last picture has
         no next `lock`)."""
@@ -336,13 +254,21 @@ class VlcEngine:
         deck.label = None
         return None
 
-    async def _prime(self, deck: _Deck, offset_ms: int) -> int:
+    async def _prime(self, deck: Deck, offset_ms: int) -> int:
         """Seek the paused deck to where it already is: libVLC then decodes and renders
         that picture while paused, so it is ready on the deck when the deck is shown,
         and the pictures after it follow the media clock exactly."""
         deck.player.set_time(offset_ms)
         if self._output == "window":
-            await asyncio.sleep(PRIME_WINDOW_S)  # no display callback to watch there
+            # No display callback to watch: wait for the deck's video output (made at
+            # its first decoded picture; the first one of a deck sets up its X
+            # resources, which took longer than PRIME_WINDOW_S: that deck then started
+            # one frame late, which steering on the phase of its pictures cannot see),
+            # then for the seek's picture.
+            deadline = time.monotonic() + PRIME_TIMEOUT_S
+            while not deck.decoded and time.monotonic() < deadline:
+                await asyncio.sleep(0.002)
+            await asyncio.sleep(PRIME_WINDOW_S)
             return deck.index
         deadline = time.monotonic() + PRIME_TIMEOUT_S
         while not deck.stamp.seconds and time.monotonic() < deadline:
@@ -363,6 +289,13 @@ class VlcEngine:
         """Play `deck_index` at libVLC's rate `RATE_BASE / divisor` (see player.rate)."""
         self._decks[deck_index].player.set_rate(request_for(divisor))
 
+    def presented(self, deck_index: int, at_ns: int) -> None:
+        """A picture of the deck reached the X server at `at_ns` (window mode:
+        player.presentation, from its own thread)."""
+        deck = self._decks[deck_index]
+        deck.pictures += 1
+        deck.displayed.append(at_ns)
+
     def displayed(self, deck_index: int) -> tuple[list[int], float]:
         """Monotonic times (ns) of the deck's latest pictures and its frame interval
         (ms, 0 when unknown): what the sync controller measures position from."""
@@ -374,7 +307,8 @@ class VlcEngine:
         deck = self._decks[deck_index]
         previous = self._active
         self._active = deck_index
-        self._set_shown(deck_index)
+        if not self._hidden:
+            self._set_shown(deck_index)
         deck.player.audio_set_mute(self._muted)
         if previous is not None and previous != deck_index:
             self._decks[previous].player.stop()
@@ -389,18 +323,29 @@ class VlcEngine:
         self._active = None
 
     def hide(self) -> None:
-        """Picture and sound gone now (a PCI prompt): off screen and muted first, then
-        paused so nothing decodes behind the prompt."""
+        """Picture and sound gone now (a PCI prompt): off screen and muted. The decks
+        play on, hidden and silent (see the module docstring)."""
+        self._hidden = True
         self._set_shown(None)
         self._muted = True
         for deck in self._decks:
             deck.player.audio_set_mute(True)
         self.hidden_at_ns = time.monotonic_ns()
-        if self._active is not None:  # the standby deck is paused already, maybe priming
-            self._decks[self._active].player.set_pause(1)
 
-    def unmute(self) -> None:
+    def end_prompt(self) -> None:
+        """The prompt is over: the next `show` (a rejoin) or `reveal` puts a deck on
+        screen with its sound."""
         self._muted = False
+        self._hidden = False
+
+    def reveal(self) -> None:
+        """The active deck, which played on in step behind the prompt, on screen again
+        with its sound."""
+        self._hidden = False
+        self._muted = False
+        if self._active is not None:
+            self._set_shown(self._active)
+            self._decks[self._active].player.audio_set_mute(False)
 
     def set_volume(self, level: float) -> None:
         self._volume = max(0, min(100, round(level)))
@@ -411,6 +356,8 @@ class VlcEngine:
         for deck in self._decks:
             deck.player.stop()
             deck.player.release()
+        for stream in self._streams:
+            stream.close()
         self._instance.release()
 
     def _set_shown(self, deck: int | None) -> None:
@@ -429,5 +376,5 @@ class VlcEngine:
             number = -1
             if self._read_numbers and shown.pixels is not None:
                 number = read_frame_number(shown.pixels, *shown.size)
-            self.frame_log.record(shown.label, shown.index, number, now)
+            self.frame_log.record(shown.label, shown.index, number, now, held=True)
         self.on_visibility(deck)

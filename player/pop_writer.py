@@ -17,7 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from player.outbox import Outbox
+from terminal.outbox import Outbox
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ HYSTERESIS_MS = 0.2  # the realised position may stray this far from the wanted 
 # change, by roughly how far the demuxer runs ahead times the change (measured: about
 # 0.3 ms per quantum), so steering harder made the position saw-tooth by a millisecond
 # (measured in gstv sim). Errors the steer is too gentle for are the player's to
-# rejoin (player.daemon). Starts are within half a millisecond (player.starter).
+# rejoin (the policy: player.steering). Starts are within half a millisecond (player.starter).
 GAIN_PER_MS = 0.0005
 MAX_CORRECTION = 0.0012
 

@@ -2,20 +2,15 @@
 
 A UPC-A symbol is 95 modules: start guard 101, six digits in L-code, centre guard 01010,
 six digits in R-code (the L-code inverted), end guard 101. A scanner reads the bars, so
-they are drawn from the 12 digits of the coupon's `barcode` as given (the validator
-guarantees 12 digits).
+they are drawn from the 12 digits of the coupon's `barcode` (the validator makes every
+barcode 12 digits: an 11-digit number gets its check digit, scheduler.upc).
 """
 
 from __future__ import annotations
 
+
 _L_CODES = ("0001101", "0011001", "0010011", "0111101", "0100011",
             "0110001", "0101111", "0111011", "0110111", "0001011")
-
-
-def check_digit(first_eleven: str) -> int:
-    odd = sum(int(d) for d in first_eleven[0::2])
-    even = sum(int(d) for d in first_eleven[1::2])
-    return (10 - (odd * 3 + even) % 10) % 10
 
 
 def modules(barcode: str) -> str:

@@ -18,7 +18,7 @@ import logging
 import tkinter as tk
 from pathlib import Path
 
-from player.config import Rect, Zones
+from terminal.config import Rect, Zones
 from player.engine import VlcEngine
 from player.upc import bars
 from scheduler.playlist import Coupon
@@ -29,11 +29,13 @@ PUMP_INTERVAL_S = 0.01
 
 
 class ZonedWindow:
-    def __init__(self, zones: Zones, engine: VlcEngine) -> None:
+    def __init__(self, zones: Zones, engine: VlcEngine, *, title: str = "gstv") -> None:
         self._zones = zones
         self._root = tk.Tk(className="gstv")
+        self._root.title(title)  # "gstv T1": which terminal, for a rig or a technician
         width, height = zones.screen
-        self._root.geometry(f"{width}x{height}+0+0")
+        x, y = zones.position
+        self._root.geometry(f"{width}x{height}+{x}+{y}")
         self._root.overrideredirect(True)
         self._root.configure(background="black", cursor="none")
         self._video = tk.Frame(self._root, background="black", highlightthickness=0)
@@ -49,8 +51,10 @@ class ZonedWindow:
         self._shown_deck: int | None = None
         self._place(self._video, zones.full_video)
         self._root.update()
-        for index, frame in enumerate(self._decks):
-            engine.set_xwindow(index, frame.winfo_id())
+        self.deck_windows = {index: frame.winfo_id() for index, frame in enumerate(self._decks)}
+        self._root.update()  # the windows made for those ids reach the X server now
+        for index, window_id in self.deck_windows.items():
+            engine.set_xwindow(index, window_id)
         engine.on_visibility = self._on_visibility
         self._pump: asyncio.TimerHandle | None = None
 

@@ -1,0 +1,1 @@
+"""Pure logic, no clock and no I/O: message models and validation, the site timeline, hours, volume, banners."""

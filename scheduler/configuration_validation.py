@@ -10,6 +10,8 @@ defect wins; "missing" before "malformed" for each field.
 
 Decisions beyond the seed (messages of our own, in the seed's style):
 - `blankoutvideo` (the glossary's spelling) is accepted for `blankoutVideo`.
+- Times are `HHMM` (seed 003) or `HH:MM` (GSTV's later document and its real messages),
+  with the same meaning and the seed's texts for anything else.
 - `openAt` is `0000`-`2359`; `closeAt` may run to `4800` (the end of the next day);
   an `openAt` equal to its `closeAt` is an empty period, not an error.
 - A weekday key other than `sun`..`sat` is rejected; for absent weekdays and the other

@@ -49,3 +49,18 @@ def shown(name: str, limit: int = 80) -> str:
 def _escape(char: str) -> str:
     code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+_OLD_VERSION = re.compile(r"\.(.+)@([0-9a-f]{32})", re.DOTALL)
+
+
+def old_version_name(name: str, md5: str) -> str:
+    """The hidden name an earlier version of `name` is kept under while the site still
+    plays it (sync_agent.media_store): `.NAME@MD5`. Hidden, so never taken for media."""
+    return f".{name}@{md5}"
+
+
+def parse_old_version(hidden: str) -> tuple[str, str] | None:
+    """(name, md5) of an `old_version_name`, or None for any other name."""
+    match = _OLD_VERSION.fullmatch(hidden)
+    return (match[1], match[2]) if match and unsafe_reason(match[1]) is None else None

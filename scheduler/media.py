@@ -1,8 +1,17 @@
-"""The media update message.
+"""The two media update messages a terminal takes.
 
-The seeds speak of "media update notifications" but never define one, so this is ours
-(DESIGN.md, cloud contract, kind `media`): the files a site should hold, each optionally
-with the size and SHA-256 the agent verifies after download.
+GSTV's, defined by its later document (`shared/seeds/upstream/media.md`): one file per
+message, with the MD5 of its bytes. A file sent again under a name the terminal already
+holds replaces it (sync_agent.media_procedure):
+
+```json
+{"guid": "...", "updatedOn": "2026-11-30 09:00:00.000",
+ "filename": "acme-coffee-15s.webm", "checksum": "<32 hex>"}
+```
+
+The project's own, from before GSTV's document was known (still accepted; the shape
+tells them apart: ours has a `media` array): the files a site should hold, each
+optionally with the size and SHA-256 the agent verifies after download.
 
 ```json
 {"guid": "...", "updatedOn": "2026-11-23 08:00:00.000",
@@ -22,6 +31,22 @@ class MediaFile(Frozen):
 
 
 class MediaUpdate(Frozen):
+    """The project's own form: a list of files."""
+
     guid: str
     updatedOn: UtcTimestamp
     media: tuple[MediaFile, ...]
+
+
+class MediaFileUpdate(Frozen):
+    """GSTV's form: one file and its MD5."""
+
+    guid: str
+    updatedOn: UtcTimestamp
+    filename: str
+    checksum: str  # MD5, lower-case hex
+
+
+def is_file_update(message: object) -> bool:
+    """GSTV's one-file form, rather than ours (which has a `media` array)."""
+    return not (isinstance(message, dict) and "media" in message)

@@ -1,4 +1,5 @@
-"""Notifications the terminal sends back to GSTV (seeds 000, 001, 003; 002 for POP).
+"""Notifications the terminal sends back to GSTV (seeds 000, 001, 003; 002 for POP; the
+network configuration and media updates of GSTV's later documents, `upstream/`).
 
 One model covers every step: the seeds' notifications share their fields and differ in
 which ones they carry, so optional fields are left out of the JSON when unset. Keys are
@@ -23,6 +24,15 @@ NotificationType = Literal[
     "CONFIGURATION_VALIDATION",
     "CONFIGURATION_PUSH_TO_PLAYERS",
     "CONFIGURATION_ACCEPTED_BY_PLAYERS",
+    # The network configuration (upstream/configuration-network.md):
+    "CONFIGURATION_PULLED_BY_TERMINAL",
+    "CONFIGURATION_ACCEPTED_BY_TERMINAL",
+    # The media update (upstream/media.md; MEDIA_TRANSCODED is the cloud's):
+    "MEDIA_VALIDATION",
+    "MEDIA_DOWNLOAD",
+    "MEDIA_CHECKSUM_VALIDATION",
+    "MEDIA_PULLED_BY_TERMINAL",
+    "MEDIA_ACCEPTED_BY_TERMINAL",
     "POP_DELIVERY",
 ]
 Status = Literal["success", "failure"]

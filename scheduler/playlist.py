@@ -41,7 +41,7 @@ class Daypart(Frozen):
 class Coupon(Frozen):
     title: str
     detail: str
-    barcode: str  # 12 digits, UPC-A
+    barcode: str  # the 12 digits of a UPC-A symbol (an 11-digit number given: its check digit added)
     restriction: str
     validFrom: str
 

@@ -20,7 +20,9 @@ Decisions beyond the seed (each with a message of our own, in the seed's style):
 - Two schedules of one site with the same `date` are rejected: which one plays would
   be a guess.
 - A daypart may end at `24:00` (end of day); one whose start equals its end never plays.
-- A coupon `barcode` must be 12 digits (UPC-A), or it cannot be drawn.
+- A coupon `barcode` is a UPC-A number: 11 digits (GSTV's form: the check digit is
+  computed and drawn) or 12 with a right check digit (scheduler.upc). Anything else
+  cannot be drawn or would not scan, and is refused.
 - With `site_id` given (the terminal's own site), an update none of whose sites is that
   site fails with "Site ID Does Not Exist", reported at the first site. An update for
   several sites is valid when every site in it is valid.
@@ -29,7 +31,6 @@ Decisions beyond the seed (each with a message of our own, in the seed's style):
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import Any
 
@@ -64,8 +65,7 @@ from scheduler.reading import (
     top_object,
 )
 from scheduler.timeformats import parse_daypart_time
-
-_UPC_A = re.compile(r"\d{12}")
+from scheduler.upc import check_digit, full_upc_a, problem
 
 
 def parse_playlist_update(message: Any, *, site_id: str | None = None) -> PlaylistUpdate:
@@ -302,11 +302,15 @@ def _coupon(raw: Any, name: str) -> Coupon:
         if value.__class__ is not str or len(value) > MAX_TEXT_CHARS:
             text(value, f"Coupon {label} for {name}")  # says what is wrong with it
         texts.append(value)
-    if _UPC_A.fullmatch(raw["barcode"]) is None:
-        reject(
-            f"Coupon Barcode is Incorrectly Formatted for {name} "
-            "(a UPC-A barcode is 12 digits)"
-        )
+    barcode = raw["barcode"]
+    wrong = problem(barcode)
+    if wrong == "form":
+        reject(f"Coupon Barcode is Incorrectly Formatted for {name} "
+               "(a UPC-A barcode is 11 digits, or 12 with its check digit)")
+    if wrong == "check digit":
+        reject(f"Coupon Barcode Check Digit is Wrong for {name} "
+               f"({barcode[11]}, where {barcode[:11]} takes {check_digit(barcode[:11])})")
+    texts[_COUPON_KEYS.index("barcode")] = full_upc_a(barcode)
     return _make_coupon(*texts)
 
 

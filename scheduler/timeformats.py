@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 _UPDATED_ON = re.compile(r"(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})[.:](\d{1,3})")
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _HH_COLON_MM = re.compile(r"(\d{2}):(\d{2})")
-_HHMM = re.compile(r"(\d{2})(\d{2})")
+_HHMM = re.compile(r"(\d{2}):?(\d{2})")  # seed 003's HHMM, or HH:MM as GSTV sends it
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -45,8 +45,10 @@ def format_timestamp(moment: datetime) -> str:
 
 
 def format_pop_timestamp(moment: datetime) -> str:
-    """UTC `yyyy-mm-dd HH:MM:SS`, the POP seed's form (whole seconds)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    """`yyyy-mm-dd HH:MM:SS`, the POP seed's form (whole seconds), in the zone `moment`
+    is given in: the caller picks it (sync_agent.delivery: the site's local time by
+    default). The form carries no zone, as the seed's does not."""
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def parse_pop_timestamp(text: str) -> datetime | None:
@@ -87,10 +89,13 @@ def format_daypart_time(minutes: int) -> str:
 
 
 def parse_hhmm(text: str, *, latest: int) -> int | None:
-    """A configuration time `HHMM` as minutes, at most `latest` minutes.
+    """A configuration time as minutes, at most `latest` minutes.
 
-    `closeAt` may run past 2400 into the next day (2600 is 02:00 next day), so the
-    caller says how far a value may go.
+    Seed 003 writes `HHMM`; GSTV's later site and network configuration documents, and
+    the messages its QA sends, write `HH:MM` ("08:00", "26:00"). Both mean the same, and
+    nothing else is a time: "8:00", "0860", "12AM" are refused. `closeAt` may run past
+    2400 / 24:00 into the next day (26:00 is 02:00 next day), so the caller says how far
+    a value may go.
     """
     match = _HHMM.fullmatch(text)
     if match is None:

@@ -22,7 +22,7 @@ if ! "$python" -c 'import venv, ensurepip' 2>/dev/null; then
     echo "gstv install: $python has no venv; apt-get install python3-venv" >&2
     exit 1
 fi
-for pkg in libvlc5 vlc-plugin-base vlc-plugin-video-output python3-tk; do
+for pkg in libvlc5 libvlc-bin vlc-plugin-base vlc-plugin-video-output python3-tk; do
     if [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" != "install ok installed" ]; then
         echo "gstv install: warning: $pkg is not installed; the player needs it" >&2
     fi

@@ -8,11 +8,20 @@
 set -euo pipefail
 
 # libvlc5 + vlc-plugin-base: the decoder stack python-vlc loads.
+# libvlc-bin: vlc-cache-gen, whose dpkg trigger writes the plugin cache (plugins.dat).
+#   It is only a Recommends of libvlc5, so --no-install-recommends leaves it out, and
+#   without the cache every libVLC start opens all ~370 plugins: 0.6 s instead of 0.2 s
+#   cold, 0.2 s instead of 0.1 s warm (bench/cold_start.py, README).
 # vlc-plugin-video-output: xcb_x11, the only output that renders into a Tk frame.
 # xvfb: a real X server for the window-mode tests on machines without a screen.
+# ffmpeg: makes the content matrix the sync rigs and benches play, and ffprobe checks
+#   our container readers against ffmpeg's own (scripts/make-sync-clip.sh; tests and
+#   benches only: a terminal never runs it).
+# pulseaudio: a real sound server the sync rigs start in user space, one null sink per
+#   screen, to record what each screen played (gstv_rigs.sound; tests and benches only).
 # chrony: a real NTP server the sync tests start on loopback (never as the system's
 # time service: installing it on a machine without systemd starts nothing).
-packages=(libvlc5 vlc-plugin-base vlc-plugin-video-output xvfb chrony)
+packages=(libvlc5 libvlc-bin vlc-plugin-base vlc-plugin-video-output xvfb chrony ffmpeg pulseaudio)
 
 missing=()
 for pkg in "${packages[@]}"; do

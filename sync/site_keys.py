@@ -27,11 +27,8 @@ from pathlib import Path
 import zmq
 import zmq.auth
 
-from player.config import exposed_secret
-
-
-class SiteKeyError(Exception):
-    """The site key cannot be used; the message says why."""
+from sync.errors import SiteKeyError
+from terminal.config import exposed_secret
 
 
 @dataclass(frozen=True)

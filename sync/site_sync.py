@@ -28,6 +28,13 @@ slewed as any correction); once one answered, its clock is trusted. A follower's
 clock is trusted while it is in step with a leader whose clock is trusted. Until then
 the player plays on system time and says so (`clock_untrusted` in the log, `trusted`
 false in `gstv status`).
+
+Content: the leader publishes an announcement (its content versions, the digest of its
+inventory, the instant they take effect) and its `Inventory`: the duration of each
+file it plays and the version (MD5) it plays of each. A follower asks for the
+inventory whenever the digest it holds is not the announced one. On the wire the
+durations go as `inventory` and the versions as `versions`; a leader that sends no
+versions leaves every follower free to play whatever version it holds.
 """
 
 from __future__ import annotations
@@ -42,12 +49,14 @@ import zmq
 import zmq.asyncio
 from zmq.auth.asyncio import AsyncioAuthenticator
 
-from player.config import TerminalConfig
+from terminal.config import TerminalConfig
 from sync.clock import SiteClock
 from sync.discipline import Discipline
 from sync.election import Candidate, choose_leader
 from sync.ntp import NtpMeter, NtpServer
-from sync.site_keys import SiteKeyError, SiteKeys, load
+from sync.announcement import Announcement
+from sync.errors import SiteKeyError
+from sync.site_keys import SiteKeys, load
 from sync.time_service import TimeClient, TimeServer
 
 log = logging.getLogger(__name__)
@@ -57,6 +66,14 @@ PEER_POLL_S = 0.5
 REACH_S = 1.5
 LISTEN_S = 1.0
 EXCHANGE_TIMEOUT_S = 0.4
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """The media a leader plays: each file's duration (ms) and version (MD5)."""
+
+    durations: dict[str, int]
+    versions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -84,9 +101,9 @@ class SiteSync:
         self._peers: dict[str, _Peer] = {}
         self._tasks: list[asyncio.Task] = []
         self._started = 0.0
-        self._announcement: dict[str, Any] | None = None  # what we announce as leader
-        self._inventory: dict[str, int] = {}
-        self._leader_inventory: tuple[str | None, dict[str, int]] = (None, {})
+        self._announcement: Announcement | None = None  # what we announce as leader
+        self._inventory = Inventory({})
+        self._leader_inventory: tuple[str | None, Inventory] = (None, Inventory({}))
         self._ntp = NtpMeter([_ntp_server(s) for s in sync.ntp_servers]) \
             if sync.ntp_servers else None
         self._ntp_trusted = False
@@ -170,13 +187,13 @@ class SiteSync:
         return self.role in ("alone", "leader") or (
             self.role == "follower" and self.discipline.in_step)
 
-    def publish(self, announcement: dict[str, Any], inventory: dict[str, int]) -> None:
+    def publish(self, announcement: Announcement, inventory: Inventory) -> None:
         """What this terminal announces while it leads: its content versions, the
         digest of its inventory and the site instant they take effect."""
         self._announcement = announcement
         self._inventory = inventory
 
-    def leader_content(self) -> tuple[dict[str, Any] | None, dict[str, int] | None]:
+    def leader_content(self) -> tuple[Announcement | None, Inventory | None]:
         """The leader's announcement and inventory (ours when we lead), or Nones while
         no leader is known or its inventory has not arrived."""
         if self.role in ("alone", "leader"):
@@ -184,11 +201,11 @@ class SiteSync:
         peer = self._peers.get(self.leader or "")
         if peer is None:
             return None, None
-        announcement = peer.state.get("content")
-        if not isinstance(announcement, dict):
+        announcement = Announcement.from_wire(peer.state.get("content"))
+        if announcement is None:
             return None, None
         digest, inventory = self._leader_inventory
-        if digest != announcement.get("digest"):
+        if digest != announcement.digest:
             return announcement, None
         return announcement, inventory
 
@@ -208,9 +225,11 @@ class SiteSync:
     def _state(self, want_inventory: bool) -> dict[str, Any]:
         state = {"id": self.id, "role": self.role, "leader": self.leader,
                  "in_step": self.in_step, "trusted": self._clock.trusted,
-                 "content": self._announcement if self.role == "leader" else None}
+                 "content": self._announcement.to_wire()
+                 if self.role == "leader" and self._announcement else None}
         if want_inventory and self.role == "leader":
-            state["inventory"] = self._inventory
+            state["inventory"] = self._inventory.durations
+            state["versions"] = self._inventory.versions
         return state
 
     async def _poll(self, peer: _Peer) -> None:
@@ -224,9 +243,11 @@ class SiteSync:
                 peer.last_seen = time.monotonic()
                 peer.state = peer.client.state
                 inventory = peer.state.get("inventory")
+                versions = peer.state.get("versions")
                 content = peer.state.get("content")
                 if isinstance(inventory, dict) and isinstance(content, dict):
-                    self._leader_inventory = (content.get("digest"), inventory)
+                    self._leader_inventory = (content.get("digest"), Inventory(
+                        inventory, versions if isinstance(versions, dict) else {}))
                 if peer.id == self.leader and self.role == "follower":
                     if self.discipline.add(exchange) == "step":
                         log.warning("clock_stepped leader=%s by_ms=%.1f", peer.id,

@@ -1,12 +1,11 @@
 """`gstv agent`'s work: take updates from the cloud feed and the drop folder, process
 them one at a time in the seed's order, and deliver what the terminal owes the cloud.
 
-Kinds: playlist and configuration updates follow their procedures
-(sync_agent.playlist_procedure, sync_agent.configuration_procedure). A media update
-(scheduler.media) lists files the site should hold: each missing one is downloaded
-(three attempts), with one MEDIA_CHECK notification per file, success or "Video File
-is Missing - {filename}". A message of no known kind (from the drop folder) is logged
-and dropped (`update_unknown_kind`): no seed notification fits it.
+Kinds: each follows its procedure: playlist (sync_agent.playlist_procedure), site
+configuration (sync_agent.configuration_procedure), network configuration
+(sync_agent.network_procedure), media in either form (sync_agent.media_procedure). A
+message of no known kind (from the drop folder) is logged and dropped
+(`update_unknown_kind`): no notification fits it.
 
 The drop folder is looked at again before each update is taken, so a configuration
 or media update dropped while a long playlist is being processed goes next, ahead of
@@ -23,27 +22,29 @@ downloads report their progress (download_progress).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from datetime import date
+from datetime import UTC, date
 from typing import Any, TextIO
 
 import httpx
 
-from player.config import TerminalConfig
-from scheduler.media import MediaUpdate
-from scheduler.notifications import Notification, new_notification
-from scheduler.validation import validate_update
+from scheduler.notifications import Notification
 from sync_agent.configuration_procedure import ConfigurationProcedure
 from sync_agent.delivery import Delivery
 from sync_agent.download_progress import DownloadProgress
 from sync_agent.intake import CloudPoller, Inbox
 from sync_agent.media_cleanup import MediaCleaner
 from sync_agent.media_download import download
-from sync_agent.outbox_store import OutboxStore
+from sync_agent.media_procedure import MediaProcedure
+from sync_agent.network_procedure import NetworkProcedure
 from sync_agent.playlist_procedure import PlaylistProcedure
 from sync_agent.staged import utc_now
 from sync_agent.update_queue import UpdateQueue
+from terminal.config import TerminalConfig
+from terminal.notify import notify
+from terminal.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +54,14 @@ class Agent:
                  tty: TextIO | None = None) -> None:
         self._config = config
         self._client = client
-        self.store = OutboxStore(config.outbox_path)
+        self.store = Outbox(config.outbox_path)
         self.queue = UpdateQueue(config.agent_dir / "queue")
         self.poller = CloudPoller(client, config.site_id, self.queue,
                                   config.agent_dir / "cursor")
         self.inbox = Inbox(config.inbox, config.media, self.queue)
         self.delivery = Delivery(self.store, client, site_id=config.site_id,
-                                 terminal_id=config.terminal_id)
+                                 terminal_id=config.terminal_id,
+                                 pop_tz=config.tz if config.agent.pop_time == "local" else UTC)
         self.progress = DownloadProgress(config.agent_dir / "status.json", tty=tty)
         self.cleaner = MediaCleaner(config.media, config.active_dir,
                                     config.agent_dir / "unreferenced.json",
@@ -72,10 +74,57 @@ class Agent:
         self._configuration = ConfigurationProcedure(
             site_id=config.site_id, active_dir=config.active_dir, media=config.media,
             fetch=fetch, notify=self._notify)
+        self._network = NetworkProcedure(
+            site_id=config.site_id, terminal_id=config.terminal_id,
+            active_dir=config.active_dir, media=config.media, fetch=fetch,
+            notify=self._notify)
+        self._media = MediaProcedure(
+            site_id=config.site_id, terminal_id=config.terminal_id, media=config.media,
+            fetch=fetch, notify=self._notify)
         self.failures = 0  # updates rejected or not fully applied in this run
 
     def close(self) -> None:
         self.store.close()
+
+    # -- the two ways to run ---------------------------------------------------------------
+    async def once(self) -> bool:
+        """One poll of the cloud and one look at the drop folder, every queued update
+        processed, unreferenced media swept, everything owed delivered; whether all of
+        that succeeded (nothing is lost otherwise: the queue and the outbox keep it)."""
+        polled = await self.poller.poll_once()
+        await self.process_queue()
+        self.clean_media()
+        delivered = await self.delivery.deliver_once()
+        ok = polled is not None and self.failures == 0 and delivered
+        log.info("agent_once ok=%s failures=%d pending_pop=%d", ok, self.failures,
+                 self.store.unsent_pop_count())
+        return ok
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """The same until `stop`: polling every `[agent] poll_interval_s`, waking at once
+        for the drop folder, delivering with backoff alongside."""
+        wake = asyncio.Event()
+        self.inbox.watch(asyncio.get_running_loop(), wake)
+        delivery = asyncio.create_task(self.delivery.run(stop))
+        notify("READY=1", "STATUS=running")
+        log.info("agent_started site=%s terminal=%s cloud_host=%s", self._config.site_id,
+                 self._config.terminal_id, httpx.URL(self._config.agent.cloud_url).host)
+        try:
+            while not stop.is_set():
+                await self.poller.poll_once()
+                wake.clear()
+                await self.process_queue()
+                self.clean_media()
+                waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(wake.wait())]
+                await asyncio.wait(waiters, timeout=self._config.agent.poll_interval_s,
+                                   return_when=asyncio.FIRST_COMPLETED)
+                for waiter in waiters:
+                    waiter.cancel()
+        finally:
+            self.inbox.stop()
+            stop.set()
+            await delivery
+            log.info("agent_stopped")
 
     async def process_queue(self) -> None:
         while True:
@@ -91,41 +140,21 @@ class Agent:
             return await self._playlist.run(body)
         if kind == "configuration":
             return await self._configuration.run(body)
+        if kind == "network":
+            return await self._network.run(body)
         if kind == "media":
-            return await self._media_update(body)
+            return await self._media.run(body)
         log.error("update_unknown_kind body_type=%s", type(body).__name__)
         return False
-
-    async def _media_update(self, body: Any) -> bool:
-        outcome = validate_update("media", body)
-        if not outcome.ok or not isinstance(outcome.update, MediaUpdate):
-            log.warning("media_update_rejected error=%s", outcome.error)
-            return False
-        update, ok = outcome.update, True
-        for item in update.media:
-            present = (self._config.media / item.filename).is_file()
-            if not present and not (await self._fetch(item.filename)).ok:
-                ok = False
-                self._notify(new_notification(
-                    "MEDIA_CHECK", "failure", now=utc_now(), guid=update.guid,
-                    filename=item.filename, siteId=self._config.site_id,
-                    terminalId=self._config.terminal_id,
-                    additionalInformation=f"Video File is Missing - {item.filename}"))
-                continue
-            self._notify(new_notification(
-                "MEDIA_CHECK", "success", now=utc_now(), guid=update.guid,
-                filename=item.filename, siteId=self._config.site_id,
-                terminalId=self._config.terminal_id))
-        return ok
 
     def clean_media(self, now_s: float | None = None) -> list[str]:
         return self.cleaner.run(self.queue.bodies(),
                                 time.time() if now_s is None else now_s)
 
-    async def _fetch(self, name: str):
+    async def _fetch(self, name: str, *, place: bool = True):
         try:
             return await download(self._client, self._config.media, name,
-                                  progress=self.progress)
+                                  progress=self.progress, place=place)
         finally:
             self.progress.finished(name)
 

@@ -9,6 +9,12 @@ least once, oldest first, retried forever with capped exponential backoff and ji
   status failure: seed 002 leaves the type "TBD"; ours is documented in
   scheduler.notifications), once per streak of failures, and keeps retrying. Both then
   go out as soon as the cloud answers again.
+- POP timestamps go in the site's local time (`[agent] pop_time = "local"`, the
+  default: GSTV's later POP document says local time, and dayparts are sold in it), or
+  in UTC (`"utc"`), in the seed's form `yyyy-mm-dd HH:MM:SS`. The outbox keeps its
+  instants as epoch milliseconds; only the uploaded form depends on the setting. In
+  the hour a DST change repeats, two local times may read the same: `recordId` and
+  the upload order still tell the records apart.
 - A 4xx other than 408/429 means the cloud will never take that payload as it is; it
   is still retried (never dropped: the record is proof of something shown), with the
   same backoff, and logged as `pop_rejected` so a technician sees it.
@@ -22,15 +28,14 @@ import random
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 import httpx
 
-from player.outbox import PopRow
 from scheduler.notifications import new_notification
 from scheduler.pop import PopRecord
 from sync_agent.backoff import retry_delay
-from sync_agent.outbox_store import OutboxStore
+from terminal.outbox import Outbox, PopRow
 
 log = logging.getLogger(__name__)
 
@@ -39,23 +44,25 @@ POP_FAILURES_BEFORE_NOTICE = 3
 NOTIFICATION_BATCH = 100
 
 
-def pop_json(row: PopRow) -> dict:
-    def utc(ms: int) -> datetime:
-        return datetime.fromtimestamp(ms / 1000, UTC)
+def pop_json(row: PopRow, tz: tzinfo = UTC) -> dict:
+    def at(ms: int) -> datetime:
+        return datetime.fromtimestamp(ms / 1000, tz)
 
     assert row.end_ms is not None
     return PopRecord(
         recordId=row.record_id, filename=row.filename, assetId=row.asset_id,
-        tiNumber=row.ti_number, startTimestamp=utc(row.start_ms),
-        endTimestamp=utc(row.end_ms), screenState=row.screen_state, siteId=row.site_id,
+        tiNumber=row.ti_number, startTimestamp=at(row.start_ms),
+        endTimestamp=at(row.end_ms), screenState=row.screen_state, siteId=row.site_id,
         screenId=row.screen_id).to_json()
 
 
 class Delivery:
-    def __init__(self, store: OutboxStore, client: httpx.AsyncClient, *, site_id: str,
+    def __init__(self, store: Outbox, client: httpx.AsyncClient, *, site_id: str,
                  terminal_id: str, rng: random.Random | None = None,
-                 now_ms: Callable[[], int] = lambda: int(time.time() * 1000)) -> None:
+                 now_ms: Callable[[], int] = lambda: int(time.time() * 1000),
+                 pop_tz: tzinfo = UTC) -> None:
         self._store = store
+        self._pop_tz = pop_tz  # the zone POP timestamps are written in
         self._client = client
         self._site_id = site_id
         self._terminal_id = terminal_id
@@ -99,7 +106,7 @@ class Delivery:
 
     async def _send_pop(self) -> bool:
         while rows := self._store.unsent_pop(POP_BATCH):
-            if not await self._post("/pop", [pop_json(row) for row in rows], kind="pop"):
+            if not await self._post("/pop", [pop_json(row, self._pop_tz) for row in rows], kind="pop"):
                 self.pop_failures += 1
                 if self.pop_failures >= POP_FAILURES_BEFORE_NOTICE and not self._noticed:
                     self._noticed = True

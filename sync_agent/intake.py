@@ -28,8 +28,9 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from scheduler.filenames import shown, unsafe_reason
+from sync_agent.errors import FeedTooLarge
 from sync_agent.staging import stage_atomically
-from sync_agent.update_queue import UpdateQueue, kind_of
+from sync_agent.update_queue import KINDS, UpdateQueue, kind_of
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +40,6 @@ MAX_INBOX_FILE_BYTES = 64 << 20
 # httpx follows no redirect: a 3xx fails the poll like any other non-2xx answer.
 POLL_DEADLINE_S = 60
 MAX_FEED_BYTES = 64 << 20
-
-
-class FeedTooLarge(Exception):
-    pass
 
 
 class CloudPoller:
@@ -102,8 +99,7 @@ class CloudPoller:
                     continue  # queued before a crash kept the cursor from moving
                 kind = update.get("kind")
                 body = update.get("body")
-                self._queue.put(kind if kind in ("playlist", "configuration", "media")
-                                else kind_of(body), body, source)
+                self._queue.put(kind if kind in KINDS else kind_of(body), body, source)
                 count += 1
             stage_atomically(self._cursor_path, cursor.encode())
         except OSError as exc:

@@ -1,9 +1,10 @@
 """Deleting media that nothing references any more, after a grace period, so that a
 terminal's disk does not fill with last year's campaigns.
 
-What counts as referenced: every file named (`filename`, `blankoutVideo`) anywhere in
-the staged playlist and configuration (`active/`), and in every update still waiting
-in the queue (a playlist about to be applied must not lose its media to the sweep).
+What counts as referenced: every file named (`filename`, `blankoutVideo`,
+`swapFilename`) anywhere in the staged playlist, site and network configuration
+(`active/`), and in every update still waiting in the queue (a playlist about to be
+applied must not lose its media to the sweep).
 
 Decisions:
 - The grace period (`[agent] media_grace_h`, default 24 h) runs from the sweep that
@@ -16,6 +17,10 @@ Decisions:
   time for them; a longer grace is one configuration key away).
 - Partial downloads (`.NAME.partial`) of files nothing references go the same way;
   those of referenced files are kept for resuming.
+- Earlier versions of replaced files (`.NAME@MD5`, sync_agent.media_store) are never
+  referenced by name: each goes the grace period after the sweep first saw it, by
+  which time the site has long switched to the new version.
+- A deleted file leaves the media record too.
 - When a staged file cannot be read as JSON, nothing is deleted in that sweep: an
   unreadable playlist would otherwise make every file look unused. (A queued message
   that is not JSON names nothing; it will be rejected.)
@@ -34,17 +39,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scheduler.filenames import shown, unsafe_reason
+from scheduler.filenames import parse_old_version, shown, unsafe_reason
+from sync_agent.errors import Unreadable
+from sync_agent.media_store import MediaStore
 from sync_agent.staging import stage_atomically
 
 log = logging.getLogger(__name__)
 
-NAME_KEYS = ("filename", "blankoutVideo", "blankoutvideo")
-STAGED = ("playlist.json", "config.json")
-
-
-class Unreadable(Exception):
-    """A staged file or queued update is not JSON: no sweep this time."""
+NAME_KEYS = ("filename", "blankoutVideo", "blankoutvideo", "swapFilename")
+STAGED = ("playlist.json", "config.json", "network.json")
 
 
 def named_files(message: Any) -> set[str]:
@@ -74,6 +77,8 @@ class SweepResult:
 def owner_of(name: str) -> str | None:
     """The media name a directory entry belongs to, or None when the sweep must leave
     it alone."""
+    if parse_old_version(name) is not None:
+        return name  # its own owner: no message names it, so it goes after the grace
     if name.startswith(".") and name.endswith(".partial"):
         name = name[1:-len(".partial")]
     return name if unsafe_reason(name) is None else None
@@ -138,7 +143,13 @@ class MediaCleaner:
                           exc.strerror or exc)
                 continue
             deleted.append(name)
-            log.info("media_deleted file=%s reason=unreferenced", shown(name))
+            if unsafe_reason(name) is None:
+                try:
+                    MediaStore(self._media).forget(name)
+                except OSError as exc:
+                    log.error("media_record_not_saved error=%s", exc.strerror or exc)
+            log.info("media_deleted file=%s reason=%s", shown(name),
+                     "earlier_version" if parse_old_version(name) else "unreferenced")
         if result.unreferenced_since != since:
             try:
                 stage_atomically(self._state_path,

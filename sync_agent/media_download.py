@@ -26,6 +26,9 @@
     `STALL_WINDOW_S` stretch; the read timeout ends a silence. The partial file is
     kept, so a slow but honest link resumes where it was;
   - redirects are not followed (httpx's default, kept on purpose): "HTTP 302".
+- With `place=False` the whole, checked file is left as the partial file for the caller
+  to check further and put in place itself (the media procedure: its MD5 first, then
+  sync_agent.media_store keeps the version it replaces).
 - `download` makes `ATTEMPTS` attempts with capped exponential backoff and jitter
   between them (sync_agent.backoff), and says which error ended the last one.
 """
@@ -47,6 +50,7 @@ import httpx
 
 from scheduler.filenames import unsafe_reason
 from sync_agent.backoff import retry_delay
+from sync_agent.errors import DownloadError
 
 log = logging.getLogger(__name__)
 
@@ -67,25 +71,22 @@ class DownloadResult:
     error: str | None = None
 
 
-class DownloadError(Exception):
-    pass
-
-
 def partial_path(media: Path, name: str) -> Path:
     return media / f".{name}.partial"
 
 
 async def download(client: httpx.AsyncClient, media: Path, name: str, *,
                    rng: random.Random | None = None, base_delay_s: float = 1.0,
-                   progress: Progress | None = None) -> DownloadResult:
-    """Fetch `name` into `media`; up to `ATTEMPTS` attempts."""
+                   progress: Progress | None = None, place: bool = True) -> DownloadResult:
+    """Fetch `name` into `media` (or, with `place=False`, into its partial file); up to
+    `ATTEMPTS` attempts."""
     if (reason := unsafe_reason(name)) is not None:
         return DownloadResult(False, 0, f"file name {reason}")
     rng = rng or random.Random()
     error = None
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            await _attempt(client, media, name, progress)
+            await _attempt(client, media, name, progress, place)
             log.info("media_downloaded file=%s attempts=%d", name, attempt)
             return DownloadResult(True, attempt)
         except (httpx.HTTPError, DownloadError, OSError) as exc:
@@ -99,7 +100,7 @@ async def download(client: httpx.AsyncClient, media: Path, name: str, *,
 
 
 async def _attempt(client: httpx.AsyncClient, media: Path, name: str,
-                   progress: Progress | None) -> None:
+                   progress: Progress | None, place: bool) -> None:
     media.mkdir(parents=True, exist_ok=True)
     partial = partial_path(media, name)
     have = partial.stat().st_size if partial.exists() else 0
@@ -143,6 +144,8 @@ async def _attempt(client: httpx.AsyncClient, media: Path, name: str,
     if digest is not None and _sha256(partial) != digest.lower():
         partial.unlink(missing_ok=True)
         raise DownloadError("sha256 does not match")
+    if not place:
+        return
     os.replace(partial, media / name)
     directory = os.open(media, os.O_RDONLY)
     try:

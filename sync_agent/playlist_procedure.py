@@ -20,7 +20,7 @@ Procedure"), step by step, with the notification of each step.
    with the error and the update's `segmentIds` when staging failed (a full disk):
    the playlist in force stays.
 
-Notifications are queued in the outbox (sync_agent.outbox_store) in this order; the
+Notifications are queued in the outbox (terminal.outbox) in this order; the
 delivery sends them oldest first.
 """
 

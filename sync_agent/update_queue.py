@@ -8,15 +8,18 @@ is removed only once it has been processed. A restart therefore neither loses an
 the queue held it). An update found in the drop folder is queued, then its inbox file
 removed.
 
-Order: configuration updates first (they "are processed as they arrive"), then media
-updates, then playlist updates ("media update notifications should be processed before
+Order: configuration updates first, the site's and the network's (they "are processed
+as they arrive"), then media updates, then playlist updates ("media update notifications should be processed before
 playlist update notifications"); within a kind, in arrival order. A playlist update
 already being processed is not interrupted: the worker takes one update at a time and
 asks for the next only when it is done, so media that arrive meanwhile wait for it.
 
-The kind of a message from the drop folder is read from its top-level key (`playlist`,
-`configuration` or `media`); a file that is none of these is still queued as `unknown`
-so that its rejection is notified like any other bad message.
+The kind of a message from the drop folder is read from its shape: a `playlist` key; a
+`configuration` key, whose object is the network's when it has no `siteId` and carries
+`shutdownHours` or `evergreen` (scheduler.network_validation), else a site's; a `media`
+array (our form) or a `filename` or `checksum` (GSTV's one-file form). A file that is
+none of these is still queued as `unknown` so that its rejection is notified like any
+other bad message.
 """
 
 from __future__ import annotations
@@ -27,11 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scheduler.network_validation import is_network_configuration
 from sync_agent.staging import stage_atomically
 
 log = logging.getLogger(__name__)
 
-PRIORITY = {"configuration": 0, "media": 1, "playlist": 2, "unknown": 3}
+PRIORITY = {"configuration": 0, "network": 0, "media": 1, "playlist": 2, "unknown": 3}
+KINDS = ("playlist", "configuration", "network", "media")  # the cloud contract's
 
 
 @dataclass(frozen=True)
@@ -44,10 +49,14 @@ class QueuedUpdate:
 
 
 def kind_of(message: Any) -> str:
-    if isinstance(message, dict):
-        for kind in ("playlist", "configuration", "media"):
-            if kind in message:
-                return kind
+    if not isinstance(message, dict):
+        return "unknown"
+    if "playlist" in message:
+        return "playlist"
+    if "configuration" in message:
+        return "network" if is_network_configuration(message) else "configuration"
+    if "media" in message or "filename" in message or "checksum" in message:
+        return "media"
     return "unknown"
 
 

@@ -7,15 +7,15 @@ from __future__ import annotations
 import ast
 import logging
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 from gstv.logs import JournalFormatter, RepeatFilter
-from player.config import AgentSection, TerminalConfig
+from terminal.config import AgentSection, TerminalConfig
+from tests import processes
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("gstv", "player", "scheduler", "sync", "sync_agent")
+PACKAGES = ("gstv", "player", "scheduler", "sync", "sync_agent", "terminal", "rigs")
 LEVELS = {"debug", "info", "warning", "error", "exception", "critical"}
 VALUE = r"(%[-0-9.]*[sdfr]|[^ =%]+)"
 LINE = re.compile(rf"^(%s_)?[a-z][a-z0-9_]*( [a-z][a-z0-9_]*={VALUE}| %s)*$")
@@ -93,9 +93,9 @@ def test_the_token_and_url_credentials_never_reach_the_log(tmp_path, cloud):
                                 agent=AgentSection(cloud_url=url, token_file=token))
         path = tmp_path / "terminal.toml"
         path.write_text(config.to_toml())
-        run = subprocess.run([sys.executable, "-m", "gstv", "agent", "--once", "--verbose",
-                              "--config", str(path)], capture_output=True, text=True,
-                             timeout=120)
+        run = processes.run([sys.executable, "-m", "gstv", "agent", "--once", "--verbose",
+                             "--config", str(path)], capture_output=True, text=True,
+                            timeout=120)
         logs += run.stdout + run.stderr
     assert "media_download_failed file=absent.mp4" in logs  # it did talk to the cloud
     assert "poll_failed status=401" in logs and "poll_failed error=ConnectError" in logs

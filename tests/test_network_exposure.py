@@ -11,12 +11,13 @@ import stat
 import subprocess
 import time
 
-from gstv.sim_command import free_port
-from player.config import AgentSection, Peer, SyncSection
+from gstv_rigs.site import free_port
+from terminal.config import AgentSection, Peer, SyncSection
 from player.status import query_status
 from tests.player.harness import (GSTV, asset, playing_status, stage, start_player,
                                   terminal_config)
 from tests.sync.keys import new_site_key
+from tests.waits import wait_for_text
 
 
 def listening(pid: int) -> set[tuple[str, int, str]]:
@@ -52,7 +53,8 @@ def _address(hex_address: str) -> str:
     return socket.inet_ntop(socket.AF_INET6, words)
 
 
-def test_the_player_listens_only_on_its_sync_port_and_the_agent_on_nothing(tmp_path, cloud):
+def test_the_player_listens_only_on_its_sync_port_and_the_agent_on_nothing(tmp_path, cloud,
+                                                                           procs):
     own, other = free_port(), free_port()
     config = terminal_config(tmp_path).model_copy(update={
         "sync": SyncSection(key_file=new_site_key(), peers=(
@@ -62,45 +64,33 @@ def test_the_player_listens_only_on_its_sync_port_and_the_agent_on_nothing(tmp_p
     stage(config, [asset("one.mp4", "A1")])
     path = tmp_path / "terminal.toml"
     path.write_text(config.to_toml())
-    player = start_player(path)
+    player = start_player(procs, path)
     with open(tmp_path / "agent.log", "ab") as log:
-        agent = subprocess.Popen([str(GSTV), "agent", "--config", str(path)],
-                                 stdout=subprocess.DEVNULL, stderr=log)
-    try:
-        playing_status(path, timeout_s=20)
-        deadline = time.monotonic() + 20
-        while "agent_started" not in (tmp_path / "agent.log").read_text():
-            assert time.monotonic() < deadline, "the agent never started"
-            time.sleep(0.1)
-        time.sleep(1)  # a poll and a delivery round have run
-        assert listening(player.pid) == {("127.0.0.1", own, "tcp")}
-        assert listening(agent.pid) == set()
-    finally:
-        for process in (player, agent):
-            process.terminate()
-            process.wait(timeout=20)
+        agent = procs.start([str(GSTV), "agent", "--config", str(path)],
+                            stdout=subprocess.DEVNULL, stderr=log)
+    playing_status(path)
+    wait_for_text(tmp_path / "agent.log", "agent_started")
+    time.sleep(1)  # a poll and a delivery round have run
+    assert listening(player.pid) == {("127.0.0.1", own, "tcp")}
+    assert listening(agent.pid) == set()
 
 
-def test_the_status_socket_is_read_only_and_the_payment_socket_for_its_group(tmp_path):
+def test_the_status_socket_is_read_only_and_the_payment_socket_for_its_group(tmp_path, procs):
     config = terminal_config(tmp_path)
     stage(config, [asset("one.mp4", "A1")])
     path = tmp_path / "terminal.toml"
     path.write_text(config.to_toml())
-    player = start_player(path)
-    try:
-        playing_status(path, timeout_s=20)
-        status_path, payment_path = config.player.status_socket, config.player.payment_socket
-        assert stat.S_IMODE(status_path.stat().st_mode) == 0o666  # anyone may look
-        assert stat.S_IMODE(payment_path.stat().st_mode) == 0o660  # owner and group only
-        with socket.socket(socket.AF_UNIX) as sock:
-            sock.connect(str(status_path))
-            sock.sendall(b'{"event": "transaction_start"}\n{"event": "prompt_start"}\n')
-            answer = json.loads(sock.makefile("rb").readline())
-        assert answer["state"] == "playing"  # a status, not a payment reply
-        time.sleep(0.5)
-        after = query_status(status_path)
-        assert after["state"] == "playing" and after["phase"] == "idle"
-    finally:
-        player.terminate()
-        player.wait(timeout=20)
+    start_player(procs, path)
+    playing_status(path)
+    status_path, payment_path = config.player.status_socket, config.player.payment_socket
+    assert stat.S_IMODE(status_path.stat().st_mode) == 0o666  # anyone may look
+    assert stat.S_IMODE(payment_path.stat().st_mode) == 0o660  # owner and group only
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.connect(str(status_path))
+        sock.sendall(b'{"event": "transaction_start"}\n{"event": "prompt_start"}\n')
+        answer = json.loads(sock.makefile("rb").readline())
+    assert answer["state"] == "playing"  # a status, not a payment reply
+    time.sleep(0.5)
+    after = query_status(status_path)
+    assert after["state"] == "playing" and after["phase"] == "idle"
 

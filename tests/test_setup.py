@@ -20,5 +20,10 @@ def test_libvlc_loads_with_its_plugins():
     instance.release()
 
 
+def test_libvlc_has_its_plugin_cache():
+    # libvlc-bin's trigger writes it; without it every libVLC start opens every plugin.
+    assert list(Path("/usr/lib").glob("*/vlc/plugins/plugins.dat")), "no plugins.dat"
+
+
 def test_console_script_is_installed():
     assert (Path(sys.executable).parent / "gstv").exists()

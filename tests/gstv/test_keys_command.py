@@ -7,13 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from player.config import TerminalConfig
+from terminal.config import TerminalConfig
 from sync import site_keys
+from tests import processes
 
 
 def gstv(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gstv", "keys", *args], capture_output=True,
-                          text=True, timeout=60)
+    return processes.run([sys.executable, "-m", "gstv", "keys", *args], capture_output=True,
+                         text=True, timeout=60)
 
 
 def config_file(tmp_path: Path) -> Path:

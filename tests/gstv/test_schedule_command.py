@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import processes
 from tests.messages import SAMPLES
 
 GSTV = Path(sys.executable).parent / "gstv"
@@ -26,8 +27,8 @@ def media_dir(tmp_path_factory) -> Path:
 
 
 def schedule(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(GSTV), "schedule", *args], capture_output=True, text=True,
-                          timeout=60)
+    return processes.run([str(GSTV), "schedule", *args], capture_output=True, text=True,
+                         timeout=60)
 
 
 def sample_args(media_dir: Path, start: str, end: str, config: bool = True) -> list[str]:

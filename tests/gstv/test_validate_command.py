@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from gstv.cli import main
+from tests import processes
 from tests.messages import SAMPLES, SITE, configuration, mutated, playlist
 from tests.scheduler import test_configuration_validation as config_cases
 from tests.scheduler import test_playlist_validation as playlist_cases
@@ -22,7 +22,7 @@ TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}")
 
 def run_cli(*args: str) -> tuple[int, dict | None, str]:
     """The installed console script, as the hidden acceptance tests call it."""
-    proc = subprocess.run([str(GSTV), *args], capture_output=True, text=True, timeout=60)
+    proc = processes.run([str(GSTV), *args], capture_output=True, text=True, timeout=60)
     out = json.loads(proc.stdout) if proc.stdout.strip() else None
     return proc.returncode, out, proc.stderr
 
@@ -150,3 +150,77 @@ def test_unreadable_file_exits_2_with_a_message_on_stderr(tmp_path):
 def test_usage_errors_exit_2(args):
     status, note, stderr = run_cli(*args)
     assert (status, note) == (2, None) and "usage:" in stderr
+
+
+def gstv_coupon_playlist() -> dict:
+    """A couponed playlist in GSTV's style: numeric-looking ids, .webm files, an
+    11-digit barcode (the UPC-A number without its check digit, as their QA sends)."""
+    coupon = {"title": "$1 Off Any Large Coffee", "detail": "Hot or iced",
+              "barcode": "07084700010", "restriction": "Limit one per transaction",
+              "validFrom": "11/30/2026 - 12/06/2026"}
+    assets = [{"assetId": "228193", "filename": "CircleK_Coffee_15s_1130.webm",
+               "type": "advertising", "start": "2026-11-30", "end": "2026-12-06",
+               "tiNumber": "TI-77120", "coupons": [coupon]},
+              {"assetId": "228210", "filename": "GSTV_SportsMinute_1130.webm",
+               "type": "programming", "start": "2026-11-30", "end": "2026-12-06",
+               "dayparts": [{"start": "05:00", "end": "10:00"}]}]
+    return {"guid": "8a1f3c5e-2d4b-4f6a-9c8e-7b1d3f5a9c2e", "updatedOn": "2026-11-29 22:14:51.406",
+            "playlist": [{"siteId": "104877", "banners": [],
+                          "schedules": [{"segmentId": "1130-104877", "date": "2026-11-30",
+                                         "loops": [{"loopNumber": 1, "assets": assets}]}]}]}
+
+
+def test_a_gstv_coupon_playlist_with_an_11_digit_barcode_validates(tmp_path):
+    status, note, stderr = run_cli("validate", "playlist", write(tmp_path, gstv_coupon_playlist()),
+                                   "--site-id", "104877")
+    assert (status, note["status"]) == (0, "success"), note
+    message = gstv_coupon_playlist()
+    message["playlist"][0]["schedules"][0]["loops"][0]["assets"][0]["coupons"][0][
+        "barcode"] = "070847000104"
+    status, note, _ = run_cli("validate", "playlist", write(tmp_path, message))
+    assert status == 1 and note["additionalInformation"] == (
+        "Coupon Barcode Check Digit is Wrong for CircleK_Coffee_15s_1130.webm "
+        "(4, where 07084700010 takes 5)")
+
+
+def test_a_gstv_site_configuration_with_hh_mm_times_validates(tmp_path):
+    status, note, _ = run_cli("validate", "config",
+                              write(tmp_path, config_cases.gstv_site_configuration()),
+                              "--site-id", "104877")
+    assert (status, note["notificationType"], note["status"]) == (
+        0, "CONFIGURATION_VALIDATION", "success")
+
+
+def test_network_configuration_prints_its_validation_and_ignores_the_site_id(tmp_path, capsys):
+    status, note = run_main(capsys, "validate", "network", str(SAMPLES / "network.json"),
+                            "--site-id", "SITE-0001")
+    assert (status, note["notificationType"], note["status"]) == (
+        0, "CONFIGURATION_VALIDATION", "success")
+    assert list(note) == ["guid", "id", "notificationTimestamp", "notificationType", "status"]
+    bad = json.loads((SAMPLES / "network.json").read_text())
+    bad["configuration"][0]["evergreen"][0]["expiryHours"] = 6.2
+    status, note = run_main(capsys, "validate", "network", write(tmp_path, bad))
+    assert (status, note["status"], note["additionalInformation"]) == (
+        1, "failure", "Expiry Hours is Incorrectly Formatted for gstv-weather.mp4")
+
+
+@pytest.mark.parametrize("body", [
+    pytest.param(json.loads((SAMPLES / "media" / "gstv-sports.json").read_text()), id="gstv"),
+    pytest.param({"guid": "g-1", "updatedOn": "2026-11-22 10:00:00.000",
+                  "media": [{"filename": "clip.mp4"}]}, id="ours"),
+])
+def test_media_prints_media_validation_for_either_form(tmp_path, body):
+    status, note, stderr = run_cli("validate", "media", write(tmp_path, body), "--site-id", "X")
+    assert (status, note["notificationType"], note["status"], stderr) == (
+        0, "MEDIA_VALIDATION", "success", "")
+    assert "siteId" not in note
+
+
+def test_a_refused_gstv_media_update_names_its_file(tmp_path, capsys):
+    body = json.loads((SAMPLES / "media" / "gstv-sports.json").read_text())
+    del body["checksum"]
+    status, note = run_main(capsys, "validate", "media", write(tmp_path, body))
+    assert (status, note["additionalInformation"], note["filename"]) == (
+        1, "Checksum is Missing", "gstv-sports.mp4")
+    status, note, _ = run_cli("validate", "media", str(tmp_path / "absent.json"))
+    assert (status, note) == (2, None)

@@ -8,16 +8,20 @@ import subprocess
 
 import pytest
 
+from tests.processes import ProcessSet
+
 
 @pytest.fixture(scope="module")
 def display():
     read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "640x360x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    number = os.read(read_fd, 16).decode().strip()
-    yield f":{number}"
-    server.terminate()
-    server.wait(timeout=10)
-    os.close(read_fd)  # only now: Xvfb dies of SIGPIPE if it finds its -displayfd closed
+    servers = ProcessSet()
+    try:
+        servers.start(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "640x360x24",
+                       "-nolisten", "tcp"], pass_fds=(write_fd,), stdout=subprocess.DEVNULL,
+                      stderr=subprocess.DEVNULL)
+        os.close(write_fd)
+        number = os.read(read_fd, 16).decode().strip()
+        yield f":{number}"
+    finally:
+        servers.close()
+        os.close(read_fd)  # only now: Xvfb dies of SIGPIPE if it finds its -displayfd closed

@@ -1,5 +1,5 @@
 """Content and configuration for a real player, run in the test's event loop
-(`player.inprocess`) or as a `gstv player` process: real libVLC (headless), real
+(`gstv_rigs.inprocess`) or as a `gstv player` process: real libVLC (headless), real
 sockets, real SQLite."""
 
 from __future__ import annotations
@@ -10,8 +10,12 @@ import sys
 import time
 from pathlib import Path
 
-from player.config import TerminalConfig
-from player.inprocess import headless_config, loop_asset, running_player, stage_loop
+from tests.processes import ProcessSet, run
+from tests.waits import READY_S, wait_for_path
+
+from terminal.config import TerminalConfig
+from gstv_rigs.inprocess import running_player
+from gstv_rigs.staging import headless_config, loop_asset, stage_loop
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 GSTV = Path(sys.executable).parent / "gstv"
@@ -39,26 +43,23 @@ def write_config(tmp_path: Path) -> Path:
     return path
 
 
-def start_player(config_path: Path) -> subprocess.Popen:
-    """`gstv player` with its log appended to `player.log` beside the config."""
+def start_player(procs: ProcessSet, config_path: Path, **popen) -> subprocess.Popen:
+    """`gstv player` with its log appended to `player.log` beside the config; stopped
+    with the test's other processes."""
     with open(config_path.parent / "player.log", "ab") as log:
-        return subprocess.Popen([str(GSTV), "player", "--config", str(config_path)],
-                                stdout=subprocess.DEVNULL, stderr=log)
+        return procs.start([str(GSTV), "player", "--config", str(config_path)],
+                           stdout=subprocess.DEVNULL, stderr=log, **popen)
 
 
-def wait_for(path: Path, timeout_s: float = 15) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not path.exists():
-        assert time.monotonic() < deadline, f"{path} never appeared"
-        time.sleep(0.05)
+wait_for = wait_for_path
 
 
-def playing_status(config_path: Path, timeout_s: float = 10) -> dict:
+def playing_status(config_path: Path, timeout_s: float = READY_S) -> dict:
     """`gstv status --json` once the player has started playing."""
     deadline = time.monotonic() + timeout_s
     while True:
-        proc = subprocess.run([str(GSTV), "status", "--config", str(config_path), "--json"],
-                              capture_output=True, text=True, timeout=30)
+        proc = run([str(GSTV), "status", "--config", str(config_path), "--json"],
+                   capture_output=True, text=True, timeout=60)
         # Not answering yet (a stale socket of the killed player) counts as not playing.
         status = json.loads(proc.stdout) if proc.returncode == 0 else {"state": None}
         if status["state"] == "playing":

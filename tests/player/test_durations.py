@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -10,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from player.durations import DurationCache
+from player.media_files import MediaFiles
 from player.probe import MediaProbe
+from scheduler.filenames import old_version_name
 
 MEDIA = Path(__file__).resolve().parents[2] / "assets" / "media"
 
@@ -61,3 +64,29 @@ def test_a_corrupt_sidecar_is_probed_again(probe, tmp_path):
     shutil.copy(MEDIA / "gstv-weather.mp4", tmp_path / "w.mp4")
     (tmp_path / ".w.mp4.duration").write_text("{not json")
     assert DurationCache(tmp_path, probe).duration_ms("w.mp4") == 10_000
+
+
+def test_the_version_is_the_md5_read_once_per_file_version(tmp_path, probe):
+    shutil.copy(MEDIA / "gstv-weather.mp4", tmp_path / "w.mp4")
+    cache = DurationCache(tmp_path, probe)
+    expected = hashlib.md5((tmp_path / "w.mp4").read_bytes()).hexdigest()
+    assert cache.versions(["w.mp4", "absent.mp4"]) == {"w.mp4": expected}
+    assert json.loads((tmp_path / ".w.mp4.duration").read_text())["md5"] == expected
+    probe.calls.clear()
+    assert cache.md5("w.mp4") == expected and probe.calls == []  # from the sidecar
+    shutil.copy(MEDIA / "gstv-sports.mp4", tmp_path / "w.mp4")  # a new version
+    assert cache.md5("w.mp4") == hashlib.md5((MEDIA / "gstv-sports.mp4").read_bytes()
+                                             ).hexdigest()
+
+
+def test_a_slot_plays_the_version_the_site_plays(tmp_path, probe):
+    """player.media_files: the file itself, the kept earlier version, or nothing."""
+    old, new = MEDIA / "gstv-weather.mp4", MEDIA / "gstv-sports.mp4"
+    old_md5, new_md5 = (hashlib.md5(p.read_bytes()).hexdigest() for p in (old, new))
+    shutil.copy(new, tmp_path / "w.mp4")
+    files = MediaFiles(tmp_path, DurationCache(tmp_path, probe))
+    assert files.path_for("w.mp4", new_md5) == tmp_path / "w.mp4"
+    assert files.path_for("w.mp4", None) == tmp_path / "w.mp4"  # no version announced
+    assert files.path_for("w.mp4", old_md5) is None  # this screen lacks that version
+    shutil.copy(old, tmp_path / old_version_name("w.mp4", old_md5))
+    assert files.path_for("w.mp4", old_md5) == tmp_path / f".w.mp4@{old_md5}"

@@ -6,49 +6,20 @@ import time
 import signal
 import sqlite3
 
-from player.outbox import Outbox
-from tests.player.harness import playing_status, start_player, wait_for, write_config
+from terminal.outbox import Outbox
+from tests.player.harness import playing_status, start_player, write_config
+from tests.waits import STOP_S
 
 
-def open_one(outbox: Outbox, start: int) -> str:
-    return outbox.open_record(filename="a.mp4", asset_id="A1", ti_number="TI-1",
-                              start_ms=start, screen_state="Full", site_id="S",
-                              screen_id="T1")
-
-
-def test_lifecycle_and_recovery(tmp_path):
-    outbox = Outbox(tmp_path / "outbox.db")
-    done = open_one(outbox, 1_000)
-    outbox.mark_progress(done, 1_500)
-    outbox.close_record(done, 2_000)
-    cut = open_one(outbox, 3_000)
-    outbox.mark_progress(cut, 3_900)
-    outbox.mark_progress(cut, 3_400)  # progress never moves back
-    assert outbox.pending_count() == 2
-    assert outbox.recover() == 1
-    rows = {r.record_id: r for r in outbox.rows()}
-    assert (rows[done].start_ms, rows[done].end_ms) == (1_000, 2_000)
-    assert (rows[cut].start_ms, rows[cut].end_ms) == (3_000, 3_900)
-    assert outbox.recover() == 0
-    outbox.close_record(cut, 9_999)  # a closed record is never reopened or moved
-    assert {r.record_id: r for r in outbox.rows()}[cut].end_ms == 3_900
-    outbox.close()
-    db = sqlite3.connect(tmp_path / "outbox.db")
-    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    db.close()
-
-
-def test_kill_9_leaves_records_that_are_closed_at_their_progress_mark(tmp_path):
+def test_kill_9_leaves_records_that_are_closed_at_their_progress_mark(tmp_path, procs):
     config_path = write_config(tmp_path)
     outbox_path = tmp_path / "state" / "outbox.db"
-    player = start_player(config_path)
-    try:
-        wait_for(tmp_path / "status.sock")
-        time.sleep(3.5)
-        killed_ms = time.time() * 1000
-    finally:
-        player.send_signal(signal.SIGKILL)
-        player.wait()
+    player = start_player(procs, config_path)
+    playing_status(config_path)
+    time.sleep(3.5)
+    killed_ms = time.time() * 1000
+    player.send_signal(signal.SIGKILL)
+    player.wait()
     outbox = Outbox(outbox_path)
     before = outbox.rows()
     outbox.close()
@@ -57,13 +28,10 @@ def test_kill_9_leaves_records_that_are_closed_at_their_progress_mark(tmp_path):
     assert killed_ms - 1_500 <= open_rows[0].progress_ms <= killed_ms
 
     # A restart closes it at its progress mark, and plays on.
-    player = start_player(config_path)
-    try:
-        wait_for(tmp_path / "status.sock")
-        status = playing_status(config_path)
-    finally:
-        player.send_signal(signal.SIGTERM)
-    assert player.wait(timeout=15) == 0
+    player = start_player(procs, config_path)
+    status = playing_status(config_path)
+    player.send_signal(signal.SIGTERM)
+    assert player.wait(timeout=STOP_S) == 0
     log = (tmp_path / "player.log").read_text()
     assert "pop_recovered_after_crash records=1" in log
     assert status["state"] == "playing" and status["outbox_pending"] >= len(before)

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from tests.player.harness import asset, stage, terminal_config
+from tests.waits import READY_S, wait_for_path
 
 GSTV = Path(sys.executable).parent / "gstv"
 
@@ -25,28 +24,26 @@ def config_file(tmp_path: Path) -> Path:
     return path
 
 
-def test_ready_and_watchdog_notifications(tmp_path):
+def test_ready_and_watchdog_notifications(tmp_path, procs):
     notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     notify.bind(str(tmp_path / "notify.sock"))
-    notify.settimeout(10)
+    notify.settimeout(READY_S)
     env = dict(os.environ, NOTIFY_SOCKET=str(tmp_path / "notify.sock"),
                WATCHDOG_USEC="2000000")
-    player = subprocess.Popen([str(GSTV), "player", "--config", str(config_file(tmp_path))],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    procs.start([str(GSTV), "player", "--config", str(config_file(tmp_path))],
+                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    messages = [notify.recv(4096).decode()]  # the first, whenever a cold start sends it
+    notify.settimeout(10)  # then two watchdog beats, one a second
     try:
-        messages = []
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and sum("WATCHDOG=1" in m for m in messages) < 2:
+        while sum("WATCHDOG=1" in m for m in messages) < 2:
             messages.append(notify.recv(4096).decode())
     finally:
-        player.send_signal(signal.SIGTERM)
-        player.wait(timeout=15)
         notify.close()
     assert "READY=1" in messages[0]
     assert sum("WATCHDOG=1" in m for m in messages) >= 2
 
 
-def test_payment_socket_from_socket_activation(tmp_path):
+def test_payment_socket_from_socket_activation(tmp_path, procs):
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     activated = tmp_path / "activated.sock"
     listener.bind(str(activated))
@@ -55,14 +52,10 @@ def test_payment_socket_from_socket_activation(tmp_path):
     # As systemd does: the socket on fd 3, LISTEN_PID set to the service's own pid.
     command = (f'export LISTEN_FDS=1 LISTEN_PID=$$; '
                f'exec "{GSTV}" player --config "{config_file(tmp_path)}"')
-    player = subprocess.Popen(["sh", "-c", command], close_fds=False,
-                              preexec_fn=lambda: os.dup2(fd, 3),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    procs.start(["sh", "-c", command], close_fds=False, preexec_fn=lambda: os.dup2(fd, 3),
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 15
-        while not (tmp_path / "status.sock").exists():
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        wait_for_path(tmp_path / "status.sock")
         client = socket.socket(socket.AF_UNIX)
         client.settimeout(10)
         client.connect(str(activated))
@@ -70,8 +63,6 @@ def test_payment_socket_from_socket_activation(tmp_path):
         reply = json.loads(client.makefile("rb").readline())
         client.close()
     finally:
-        player.send_signal(signal.SIGTERM)
-        player.wait(timeout=15)
         listener.close()
     assert reply == {"ok": True, "state": "prefueling", "prompt": False}
     assert not (tmp_path / "pay.sock").exists()  # the configured path was not created

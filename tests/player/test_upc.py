@@ -1,6 +1,7 @@
 import pytest
 
-from player.upc import bars, check_digit, modules
+from player.upc import bars, modules
+from scheduler.upc import check_digit
 
 
 def test_a_known_upc_a_symbol():

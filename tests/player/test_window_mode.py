@@ -13,9 +13,11 @@ import sys
 import time
 from pathlib import Path
 
-from player.config import TerminalConfig, Zones
-from player.outbox import Outbox
+from terminal.config import TerminalConfig, Zones
+from terminal.outbox import Outbox
+from tests import processes
 from tests.player.harness import DATA, asset, stage, terminal_config
+from tests.waits import STOP_S, wait_until
 
 GSTV = Path(sys.executable).parent / "gstv"
 
@@ -32,7 +34,7 @@ def status(path: Path) -> dict:
         return json.loads(sock.makefile("rb").readline())
 
 
-def test_window_mode_plays_and_follows_the_payment_protocol(tmp_path, display):
+def test_window_mode_plays_and_follows_the_payment_protocol(tmp_path, display, procs):
     zones = Zones(screen=(640, 360), full_video=(0, 0, 640, 360),
                   transaction_video=(0, 0, 400, 240), banner=(0, 280, 640, 80),
                   coupon=(400, 0, 240, 280))
@@ -46,30 +48,25 @@ def test_window_mode_plays_and_follows_the_payment_protocol(tmp_path, display):
     path.write_text(config.to_toml())
     log = tmp_path / "player.log"
     with log.open("wb") as err:
-        player = subprocess.Popen([str(GSTV), "player", "--config", str(path)],
-                                  env=dict(os.environ, DISPLAY=display),
-                                  stdout=subprocess.DEVNULL, stderr=err)
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if (tmp_path / "status.sock").exists() and status(
-                    tmp_path / "status.sock")["slots_started"] >= 3:
-                break
-            time.sleep(0.2)
-        with socket.socket(socket.AF_UNIX) as sock:
-            sock.connect(str(tmp_path / "pay.sock"))
-            replies = sock.makefile("rb")
-            for line in (b'{"event": "transaction_start"}', b'{"event": "prompt_start"}'):
-                sock.sendall(line + b"\n")
-                assert json.loads(replies.readline())["ok"] is True
-            during = status(tmp_path / "status.sock")
-            sock.sendall(b'{"event": "prompt_end"}\n')
-            replies.readline()
-        time.sleep(2)
-        after = status(tmp_path / "status.sock")
-    finally:
-        player.send_signal(signal.SIGTERM)
-        code = player.wait(timeout=15)
+        player = procs.start([str(GSTV), "player", "--config", str(path)],
+                             env=dict(os.environ, DISPLAY=display),
+                             stdout=subprocess.DEVNULL, stderr=err)
+    wait_until(lambda: player.poll() is not None or (tmp_path / "status.sock").exists()
+               and status(tmp_path / "status.sock")["slots_started"] >= 3, "three slots")
+    assert player.poll() is None, log.read_text()
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.connect(str(tmp_path / "pay.sock"))
+        replies = sock.makefile("rb")
+        for line in (b'{"event": "transaction_start"}', b'{"event": "prompt_start"}'):
+            sock.sendall(line + b"\n")
+            assert json.loads(replies.readline())["ok"] is True
+        during = status(tmp_path / "status.sock")
+        sock.sendall(b'{"event": "prompt_end"}\n')
+        replies.readline()
+    time.sleep(2)
+    after = status(tmp_path / "status.sock")
+    player.send_signal(signal.SIGTERM)
+    code = player.wait(timeout=STOP_S)
     text = log.read_text()
     assert code == 0, text
     assert "output=window" in text and "slot_start kind=asset" in text
@@ -86,9 +83,9 @@ def test_window_mode_plays_and_follows_the_payment_protocol(tmp_path, display):
 def test_window_mode_without_a_display_fails_clearly(tmp_path):
     path = tmp_path / "terminal.toml"
     path.write_text(window_config(tmp_path, Zones()).to_toml())
-    proc = subprocess.run([str(GSTV), "player", "--config", str(path)],
-                          env=dict(os.environ, DISPLAY=":4242"), capture_output=True, text=True,
-                          timeout=60)
+    proc = processes.run([str(GSTV), "player", "--config", str(path)],
+                         env=dict(os.environ, DISPLAY=":4242"), capture_output=True, text=True,
+                         timeout=60)
     assert proc.returncode == 1
     assert "<2>player_cannot_start reason=no window: couldn't connect to display" in proc.stderr
     assert "Traceback" not in proc.stderr

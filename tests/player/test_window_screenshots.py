@@ -1,8 +1,9 @@
 """`gstv player` in window mode on a real X server (Xvfb), judged from screenshots of
 the screen: video where the video zone is, the zones where the configuration puts
 them, the banner during a transaction, a coupon with a readable barcode, and nothing
-in the video zone during a PCI prompt. The pictures of the last run are kept in
-docs/screenshots/ for README."""
+in the video zone during a PCI prompt. The pictures are kept in the test's own
+directory; `make screenshots` runs it with GSTV_SCREENSHOTS=docs/screenshots to refresh
+README's."""
 
 from __future__ import annotations
 
@@ -14,15 +15,15 @@ import subprocess
 import time
 from pathlib import Path
 
-from player.config import Zones
-from player.inprocess import loop_asset, stage_loop
+from terminal.config import Zones
+from gstv_rigs.staging import loop_asset, stage_loop
 from player.upc import bars
 from tests.player.harness import GSTV, terminal_config
+from tests.waits import STOP_S, wait_until
 from tests.x11_screenshot import Screenshot, grab
 
 ROOT = Path(__file__).resolve().parents[2]
 MEDIA = ROOT / "assets/media"
-SHOTS = ROOT / "docs/screenshots"
 ZONES = Zones(screen=(640, 360), full_video=(0, 0, 640, 360),
               transaction_video=(0, 0, 400, 240), banner=(0, 280, 640, 80),
               coupon=(400, 0, 240, 280))
@@ -62,13 +63,6 @@ def status(path: Path) -> dict:
         return json.loads(sock.makefile("rb").readline())
 
 
-def wait_until(condition, timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-
-
 def playing(sock_path: Path, name: str) -> bool:
     try:
         return (status(sock_path).get("now_playing") or {}).get("file") == name
@@ -76,7 +70,7 @@ def playing(sock_path: Path, name: str) -> bool:
         return False
 
 
-def test_the_zones_banner_coupon_and_prompt_on_a_real_screen(tmp_path, display):
+def test_the_zones_banner_coupon_and_prompt_on_a_real_screen(tmp_path, display, procs):
     config = terminal_config(tmp_path)
     config = config.model_copy(update={"player": config.player.model_copy(
         update={"output": "window", "zones": ZONES})})
@@ -91,9 +85,9 @@ def test_the_zones_banner_coupon_and_prompt_on_a_real_screen(tmp_path, display):
     status_sock = tmp_path / "status.sock"
     log = tmp_path / "player.log"
     with log.open("wb") as err:
-        player = subprocess.Popen([str(GSTV), "player", "--config", str(path)],
-                                  env=dict(os.environ, DISPLAY=display),
-                                  stdout=subprocess.DEVNULL, stderr=err)
+        player = procs.start([str(GSTV), "player", "--config", str(path)],
+                             env=dict(os.environ, DISPLAY=display),
+                             stdout=subprocess.DEVNULL, stderr=err)
     shots: dict[str, Screenshot] = {}
 
     def shoot(name: str) -> Screenshot:
@@ -103,10 +97,10 @@ def test_the_zones_banner_coupon_and_prompt_on_a_real_screen(tmp_path, display):
 
     try:
         wait_until(lambda: playing(status_sock, "amber-alert-psa.mp4")
-                   or player.poll() is not None, 30, "the orange clip")
+                   or player.poll() is not None, "the orange clip")
         assert player.poll() is None, log.read_text()
         full = shoot("full")
-        wait_until(lambda: playing(status_sock, "late-night-snacks-15s.mp4"), 15,
+        wait_until(lambda: playing(status_sock, "late-night-snacks-15s.mp4"),
                    "the clip with a coupon")
         coupon = shoot("coupon")
         with socket.socket(socket.AF_UNIX) as pay:
@@ -122,10 +116,11 @@ def test_the_zones_banner_coupon_and_prompt_on_a_real_screen(tmp_path, display):
             replies.readline()
     finally:
         player.send_signal(signal.SIGTERM)
-        code = player.wait(timeout=15)
-        SHOTS.mkdir(parents=True, exist_ok=True)
+        code = player.wait(timeout=STOP_S)
+        kept = Path(os.environ.get("GSTV_SCREENSHOTS") or tmp_path / "screenshots")
+        kept.mkdir(parents=True, exist_ok=True)
         for name, shot in shots.items():
-            shot.save_png(SHOTS / f"{name}.png")
+            shot.save_png(kept / f"{name}.png")
     assert code == 0, log.read_text()
 
     # Full state: the video fills the screen (below the frame-number band at the top).

@@ -51,7 +51,7 @@ SEED_CASES = [
     ("Updated On is Missing", drop(top, "updatedOn"), "Updated On is Missing"),
     ("Open At Time Incorrectly Formatted for {Day}", put(monday, "openAt", "6:00"),
      "Open At Time Incorrectly Formatted for mon"),
-    ("Close At Time Incorrectly Formatted for {Day}", put(monday, "closeAt", "22:00"),
+    ("Close At Time Incorrectly Formatted for {Day}", put(monday, "closeAt", "10PM"),
      "Close At Time Incorrectly Formatted for mon"),
     ("Volume Level Incorrectly Formatted", put(volume, "level", 101),
      "Volume Level Incorrectly Formatted"),
@@ -86,6 +86,48 @@ def test_site_of_another_terminal_does_not_exist():
 def test_every_seed_text_is_covered():
     covered = {t for t, _, _ in SEED_CASES} | {"Site Identifier Does Not Exist"}
     assert covered == set(seed_texts.CONFIGURATION)
+
+
+def gstv_site_configuration() -> dict:
+    """A site configuration as GSTV's QA sends them: times written HH:MM, closing past
+    midnight as 26:00."""
+    week = {day: [{"openAt": "06:00", "closeAt": "26:00"}]
+            for day in ("mon", "tue", "wed", "thu", "fri")}
+    week["sat"] = [{"openAt": "08:00", "closeAt": "24:00"}]
+    week["sun"] = [{"openAt": "08:00", "closeAt": "12:30"}, {"openAt": "13:30", "closeAt": "22:00"}]
+    return {"guid": "3f2b8c1e-7d4a-4e0b-9a51-6c2d8e4f1a73", "updatedOn": "2026-11-30 14:05:12.347",
+            "configuration": [{"siteId": "104877", "hours": week,
+                               "blankoutVideo": "GSTV_Blankout_30s.webm",
+                               "volume": [{"startTime": "05:00", "level": 60},
+                                          {"startTime": "22:00", "level": 35}]}]}
+
+
+def test_gstv_hh_mm_times_mean_what_hhmm_times_mean():
+    update = parse_configuration_update(gstv_site_configuration(), site_id="104877")
+    site_config = update.site("104877")
+    monday_period = site_config.hours.mon[0]
+    assert (monday_period.openAt, monday_period.closeAt) == (6 * 60, 26 * 60)
+    assert site_config.hours.sat[0].closeAt == 24 * 60
+    assert [v.startTime for v in site_config.volume] == [5 * 60, 22 * 60]
+    hhmm = gstv_site_configuration()
+    hhmm["configuration"][0]["hours"]["mon"] = [{"openAt": "0600", "closeAt": "2600"}]
+    hhmm["configuration"][0]["volume"][0]["startTime"] = "0500"
+    same = parse_configuration_update(hhmm, site_id="104877").site("104877")
+    assert same.hours.mon == site_config.hours.mon and same.volume == site_config.volume
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [pytest.param(put(monday, "openAt", v), v, "Open At Time Incorrectly Formatted for mon",
+                  id=f"openAt-{v}") for v in ("12AM", "8:00", "0860", "08:60", "24:00", "08-00",
+                                              "08:00 ", "080:0", "0800:")]
+    + [pytest.param(put(monday, "closeAt", v), v, "Close At Time Incorrectly Formatted for mon",
+                    id=f"closeAt-{v}") for v in ("48:01", "2:00AM", "26.00")]
+    + [pytest.param(put(volume, "startTime", v), v, "Volume Start Time Incorrectly Formatted",
+                    id=f"startTime-{v}") for v in ("24:00", "5:00", "05:7")],
+)
+def test_anything_but_hhmm_or_hh_colon_mm_keeps_the_seed_text(field, value, expected):
+    assert rejection(mutated(configuration(), field)) == expected
 
 
 @pytest.mark.parametrize(

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, datetime
 
 import pytest
 
 from scheduler.errors import UpdateRejected
-from scheduler.media_validation import parse_media_update
+from scheduler.media import MediaFileUpdate, MediaUpdate
+from scheduler.media_validation import parse_any_media_update, parse_media_update
 from scheduler.notifications import new_notification
 from scheduler.pop import PopRecord
-from tests.messages import sample
+from tests.messages import SAMPLES
 
 SHA = "a" * 64
+MEDIA = SAMPLES.parent / "media"
 
 
 def media(**file_fields):
@@ -21,9 +25,71 @@ def media(**file_fields):
     return {"guid": "g", "updatedOn": "2026-11-22 10:00:00.000", "media": [entry]}
 
 
-def test_sample_media_update_is_valid():
-    update = parse_media_update(sample("media.json"))
-    assert "gstv-blankout.mp4" in {f.filename for f in update.media}
+def gstv_media(**fields):
+    """A media update as GSTV sends it: one file, its MD5."""
+    message = {"guid": "5e0d2c7a-1b3f-4d9e-8a6c-0f2e4b6d8a1c",
+               "updatedOn": "2026-11-30 16:42:08.512",
+               "filename": "GSTV_SportsMinute_1130.webm",
+               "checksum": "9b2f6c1d0e8a4b3c7d5e1f0a2b4c6d8e"}
+    for key, value in fields.items():
+        if value is ...:
+            del message[key]
+        else:
+            message[key] = value
+    return message
+
+
+def test_every_sample_media_update_is_valid_and_its_checksum_is_its_clip():
+    paths = sorted((SAMPLES / "media").glob("*.json"))
+    assert {p.stem for p in paths} == {p.stem for p in MEDIA.glob("*.mp4")}
+    for path in paths:
+        update = parse_any_media_update(json.loads(path.read_text()))
+        assert isinstance(update, MediaFileUpdate)
+        assert update.checksum == hashlib.md5((MEDIA / update.filename).read_bytes()).hexdigest()
+
+
+def test_the_two_forms_are_told_apart_by_their_shape():
+    assert isinstance(parse_any_media_update(gstv_media()), MediaFileUpdate)
+    assert isinstance(parse_any_media_update(media()), MediaUpdate)
+    assert parse_any_media_update(gstv_media(checksum="9B2F6C1D0E8A4B3C7D5E1F0A2B4C6D8E")
+                                  ).checksum == "9b2f6c1d0e8a4b3c7d5e1f0a2b4c6d8e"
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # upstream/media.md's own texts
+        pytest.param(gstv_media(guid=...), "GUID is Missing", id="no-guid"),
+        pytest.param(gstv_media(guid=""), "GUID is Missing", id="empty-guid"),
+        pytest.param(gstv_media(checksum=...), "Checksum is Missing", id="no-checksum"),
+        pytest.param(gstv_media(updatedOn=...), "Updated On is Missing", id="no-updatedOn"),
+        # ours, where it has none
+        pytest.param(gstv_media(updatedOn="11/30/2026 16:42"),
+                     "Updated On is Incorrectly Formatted", id="updatedOn-format"),
+        pytest.param(gstv_media(updatedOn="2026-02-30 10:00:00.000"),
+                     "Updated On is Incorrectly Formatted", id="updatedOn-no-such-day"),
+        pytest.param(gstv_media(filename=...), "Media Filename is Missing", id="no-filename"),
+        pytest.param(gstv_media(filename="GSTV_SportsMinute_1130"),
+                     "Media Filename is Missing Extension - GSTV_SportsMinute_1130",
+                     id="no-extension"),
+        pytest.param(gstv_media(filename="../GSTV.webm"),
+                     "Media Filename is Not a Plain File Name (contains a path separator) - "
+                     "../GSTV.webm", id="traversal"),
+        pytest.param(gstv_media(checksum="9b2f6c1d"),
+                     "Checksum is Incorrectly Formatted for GSTV_SportsMinute_1130.webm",
+                     id="short-md5"),
+        pytest.param(gstv_media(checksum="z" * 32),
+                     "Checksum is Incorrectly Formatted for GSTV_SportsMinute_1130.webm",
+                     id="not-hex"),
+        pytest.param(gstv_media(checksum=12345),
+                     "Checksum is Incorrectly Formatted for GSTV_SportsMinute_1130.webm",
+                     id="number"),
+    ],
+)
+def test_gstv_media_update_errors(message, expected):
+    with pytest.raises(UpdateRejected) as caught:
+        parse_any_media_update(message)
+    assert caught.value.message == expected
 
 
 @pytest.mark.parametrize(

@@ -366,7 +366,23 @@ def test_total_assets_over_the_update_are_capped():
                      "Schedule Date is Duplicated - 2026-11-23", id="duplicate-date"),
         pytest.param(put(coupon, "barcode", "12345"),
                      "Coupon Barcode is Incorrectly Formatted for clip.mp4 "
-                     "(a UPC-A barcode is 12 digits)", id="short-barcode"),
+                     "(a UPC-A barcode is 11 digits, or 12 with its check digit)",
+                     id="short-barcode"),
+        pytest.param(put(coupon, "barcode", "0360002914521"),
+                     "Coupon Barcode is Incorrectly Formatted for clip.mp4 "
+                     "(a UPC-A barcode is 11 digits, or 12 with its check digit)",
+                     id="13-digits"),
+        pytest.param(put(coupon, "barcode", "0360002914a"),
+                     "Coupon Barcode is Incorrectly Formatted for clip.mp4 "
+                     "(a UPC-A barcode is 11 digits, or 12 with its check digit)",
+                     id="letter"),
+        pytest.param(put(coupon, "barcode", "\u0660\u0663\u0666" + "00029145"),
+                     "Coupon Barcode is Incorrectly Formatted for clip.mp4 "
+                     "(a UPC-A barcode is 11 digits, or 12 with its check digit)",
+                     id="arabic-indic-digits"),
+        pytest.param(put(coupon, "barcode", "036000291457"),
+                     "Coupon Barcode Check Digit is Wrong for clip.mp4 "
+                     "(7, where 03600029145 takes 2)", id="wrong-check-digit"),
         pytest.param(put(site, "banners", "b.png"), "Banner Structure is Incorrectly Formatted",
                      id="banners-not-array"),
         pytest.param(put(top, "playlist", {"siteId": SITE}),
@@ -392,3 +408,14 @@ def test_models_are_frozen_and_dump_back_to_seed_spellings():
     assert parse_playlist_update(dumped) == update
     with pytest.raises(Exception):
         update.guid = "other"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("given", "drawn"), [
+    pytest.param("03600029145", "036000291452", id="11-digits-as-gstv-sends"),
+    pytest.param("036000291452", "036000291452", id="12-digits-right-check-digit"),
+    pytest.param("07084700010", "070847000105", id="another-11"),
+])
+def test_a_coupon_barcode_is_kept_as_the_12_digits_to_draw(given, drawn):
+    update = parse_playlist_update(mutated(playlist(), put(coupon, "barcode", given)))
+    asset = update.playlist[0].schedules[0].loops[0].assets[0]
+    assert asset.coupons[0].barcode == drawn

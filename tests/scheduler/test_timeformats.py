@@ -55,7 +55,9 @@ def test_daypart_times(text, expected):
 @pytest.mark.parametrize(
     ("text", "latest", "expected"),
     [("0000", 1439, 0), ("2359", 1439, 1439), ("2400", 1439, None), ("2600", 2880, 1560),
-     ("4800", 2880, 2880), ("4801", 2880, None), ("06:00", 2880, None), ("0675", 2880, None)],
+     ("4800", 2880, 2880), ("4801", 2880, None), ("0675", 2880, None),
+     ("06:00", 2880, 360), ("26:00", 2880, 1560), ("24:00", 1439, None), ("6:00", 2880, None),
+     ("06:0", 2880, None), ("06:75", 2880, None), ("12AM", 2880, None), ("06::00", 2880, None)],
 )
 def test_configuration_times(text, latest, expected):
     assert parse_hhmm(text, latest=latest) == expected

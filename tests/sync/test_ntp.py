@@ -6,13 +6,14 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
-import time
 
 import ntplib
 import pytest
 
 from sync.ntp import NtpMeter, NtpServer
+from tests.processes import ProcessSet
 from tests.sync.ntp_fake import FakeNtpServer
+from tests.waits import wait_until
 
 
 def free_udp_port() -> int:
@@ -32,20 +33,24 @@ def chronyd(tmp_path_factory):
     config.write_text(
         f"port {port}\nbindaddress 127.0.0.1\nallow 127.0.0.1\nlocal stratum 8\n"
         f"cmdport 0\npidfile {base}/chronyd.pid\ndriftfile {base}/drift\n")
-    server = subprocess.Popen([binary, "-x", "-d", "-u", "root", "-f", str(config)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    client = ntplib.NTPClient()
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            client.request("127.0.0.1", version=3, port=port, timeout=0.5)
-            break
-        except (ntplib.NTPException, OSError):
+    servers = ProcessSet()
+    try:
+        server = servers.start([binary, "-x", "-d", "-u", "root", "-f", str(config)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = ntplib.NTPClient()
+
+        def answers() -> bool:
             assert server.poll() is None, "chronyd exited"
-            assert time.monotonic() < deadline, "chronyd never answered"
-    yield NtpServer("127.0.0.1", port)
-    server.terminate()
-    server.wait(timeout=10)
+            try:
+                client.request("127.0.0.1", version=3, port=port, timeout=0.5)
+            except (ntplib.NTPException, OSError):
+                return False
+            return True
+
+        wait_until(answers, "chronyd to answer")
+        yield NtpServer("127.0.0.1", port)
+    finally:
+        servers.close()
 
 
 def test_offset_to_a_real_chronyd(chronyd):

@@ -13,8 +13,8 @@ import pytest
 import zmq
 import zmq.asyncio
 
-from gstv.sim_command import free_port
-from player.config import Peer, SyncSection, TerminalConfig
+from gstv_rigs.site import free_port
+from terminal.config import Peer, SyncSection, TerminalConfig
 from sync import site_keys
 from sync.clock import SiteClock
 from sync.site_sync import SiteSync

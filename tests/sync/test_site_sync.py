@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from gstv.sim_command import free_port
-from player.config import Peer, SyncSection, TerminalConfig
+from gstv_rigs.site import free_port
+from terminal.config import Peer, SyncSection, TerminalConfig
 from sync.clock import SiteClock
 from sync.site_sync import SiteSync
 from tests.sync.keys import new_site_key

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import random
 from datetime import date
-import subprocess
 
 import pytest
 
 from sync_agent.media_download import download
+from tests import processes
 
 
 def fetcher(client, media):
@@ -37,11 +37,11 @@ def small_disk(tmp_path):
     def mount(size: str):
         path = tmp_path / f"disk{len(mounts)}"
         path.mkdir()
-        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                       check=True)
+        processes.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                      check=True)
         mounts.append(path)
         return path
 
     yield mount
     for path in mounts:
-        subprocess.run(["umount", str(path)], check=True)
+        processes.run(["umount", str(path)], check=True)

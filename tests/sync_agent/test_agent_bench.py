@@ -5,16 +5,17 @@ business (README), not this test's."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
+
+from tests import processes
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_quick_bench_applies_every_update_and_delivers_every_record():
-    run = subprocess.run([sys.executable, str(ROOT / "bench/agent.py"), "--quick"],
-                         capture_output=True, text=True, timeout=180, cwd=ROOT)
+    run = processes.run([sys.executable, str(ROOT / "bench/agent.py"), "--quick"],
+                        capture_output=True, text=True, timeout=180, cwd=ROOT)
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout.splitlines()[-1])
     playback, pop = result["playback"], result["pop"]

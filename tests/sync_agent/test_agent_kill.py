@@ -14,10 +14,12 @@ import time
 from pathlib import Path
 
 from bench._common import fill_outbox
-from player.config import AgentSection
+from terminal.config import AgentSection
 from sync_agent.media_download import partial_path
 from tests.player.harness import GSTV, terminal_config
+from tests.processes import ProcessSet
 from tests.sync_agent.conftest import playlist
+from tests.waits import READY_S, STOP_S, wait_until
 
 
 def agent_config(tmp_path: Path, cloud) -> tuple:
@@ -28,20 +30,13 @@ def agent_config(tmp_path: Path, cloud) -> tuple:
     return config, path
 
 
-def start_agent(config_path: Path) -> subprocess.Popen:
+def start_agent(procs: ProcessSet, config_path: Path) -> subprocess.Popen:
     with open(config_path.parent / "agent.log", "ab") as log:
-        return subprocess.Popen([str(GSTV), "agent", "--once", "--config", str(config_path)],
-                                stdout=subprocess.DEVNULL, stderr=log)
+        return procs.start([str(GSTV), "agent", "--once", "--config", str(config_path)],
+                           stdout=subprocess.DEVNULL, stderr=log)
 
 
-def wait_until(condition, timeout_s: float = 30, what: str = "") -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
-
-
-def test_kill_9_mid_download_resumes_and_never_shows_a_partial_file(tmp_path, cloud):
+def test_kill_9_mid_download_resumes_and_never_shows_a_partial_file(tmp_path, cloud, procs):
     data = os.urandom(1024 * 1024)
     (cloud.store.media / "big.mp4").write_bytes(data)
     cloud.store.faults.throttle_kbps["big.mp4"] = 256  # four seconds
@@ -49,17 +44,18 @@ def test_kill_9_mid_download_resumes_and_never_shows_a_partial_file(tmp_path, cl
     config, config_path = agent_config(tmp_path, cloud)
     partial = partial_path(config.media, "big.mp4")
 
-    agent = start_agent(config_path)
-    wait_until(lambda: partial.exists() and partial.stat().st_size > 200_000, what="partial")
+    agent = start_agent(procs, config_path)
+    wait_until(lambda: partial.exists() and partial.stat().st_size > 200_000, "partial",
+               every_s=0.02)
     agent.send_signal(signal.SIGKILL)
-    agent.wait(timeout=10)
+    agent.wait(timeout=STOP_S)
     cut_at = partial.stat().st_size
     assert not (config.media / "big.mp4").exists()
     assert not (config.active_dir / "playlist.json").exists()  # not applied half-way
 
     cloud.store.faults.throttle_kbps.clear()
-    rerun = start_agent(config_path)
-    assert rerun.wait(timeout=60) == 0, (tmp_path / "agent.log").read_text()
+    rerun = start_agent(procs, config_path)
+    assert rerun.wait(timeout=READY_S) == 0, (tmp_path / "agent.log").read_text()
     assert hashlib.sha256((config.media / "big.mp4").read_bytes()).digest() == \
         hashlib.sha256(data).digest()
     assert not partial.exists()
@@ -76,7 +72,7 @@ def test_kill_9_mid_download_resumes_and_never_shows_a_partial_file(tmp_path, cl
     assert staged["guid"] == "p-1"
 
 
-def test_kill_9_mid_upload_loses_no_pop_and_invents_none(tmp_path, cloud):
+def test_kill_9_mid_upload_loses_no_pop_and_invents_none(tmp_path, cloud, procs):
     config, config_path = agent_config(tmp_path, cloud)
     ids = fill_outbox(config.outbox_path, 2_000)
     cloud.store.faults.delay_ms["POST /pop"] = 1_500
@@ -85,11 +81,11 @@ def test_kill_9_mid_upload_loses_no_pop_and_invents_none(tmp_path, cloud):
     def batches_in() -> int:
         return len(received.read_text().splitlines()) if received.exists() else 0
 
-    agent = start_agent(config_path)
-    wait_until(lambda: batches_in() >= 500, what="the first batch")
+    agent = start_agent(procs, config_path)
+    wait_until(lambda: batches_in() >= 500, "the first batch", every_s=0.02)
     time.sleep(0.3)  # the second batch is on its way, held by the cloud's delay
     agent.send_signal(signal.SIGKILL)
-    agent.wait(timeout=10)
+    agent.wait(timeout=STOP_S)
     db = sqlite3.connect(config.outbox_path)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     unsent_after_kill = db.execute("SELECT count(*) FROM pop WHERE sent_ms IS NULL").fetchone()[0]
@@ -97,8 +93,8 @@ def test_kill_9_mid_upload_loses_no_pop_and_invents_none(tmp_path, cloud):
     assert 0 < unsent_after_kill <= 1_500
 
     cloud.store.faults.delay_ms.clear()
-    rerun = start_agent(config_path)
-    assert rerun.wait(timeout=60) == 0, (tmp_path / "agent.log").read_text()
+    rerun = start_agent(procs, config_path)
+    assert rerun.wait(timeout=READY_S) == 0, (tmp_path / "agent.log").read_text()
     at_cloud = [r["recordId"] for r in cloud.store.received_all()["pop"]]
     assert sorted(at_cloud) == sorted(ids)  # every one, each stored once, none invented
     db = sqlite3.connect(config.outbox_path)

@@ -10,26 +10,31 @@ import subprocess
 import sys
 from pathlib import Path
 
-from player.config import AgentSection, TerminalConfig
-from player.outbox import Outbox
-from sync_agent.cloud import CloudServer, CloudStore
+from terminal.config import AgentSection, TerminalConfig
+from terminal.outbox import Outbox
+from gstv_rigs.cloud import CloudServer, CloudStore
 from sync_agent.media_cleanup import named_files
+from sync_agent.media_store import read_record
+from tests import processes
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "assets/samples"
 
 
 def agent_once(config_path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gstv", "agent", "--once", "--config",
-                           str(config_path)], capture_output=True, text=True, timeout=120)
+    return processes.run([sys.executable, "-m", "gstv", "agent", "--once", "--config",
+                          str(config_path)], capture_output=True, text=True, timeout=120)
 
 
-def test_once_runs_both_procedures_and_delivers(tmp_path, cloud):
+def test_once_runs_every_procedure_and_delivers(tmp_path, cloud):
     for clip in (ROOT / "assets/media").iterdir():
         shutil.copy(clip, cloud.store.media / clip.name)
-    for kind, sample in (("playlist", "playlist.json"), ("media", "media.json"),
-                         ("configuration", "config.json")):
-        cloud.store.add_update(kind, json.loads((SAMPLES / sample).read_text()))
+    media_messages = sorted((SAMPLES / "media").glob("*.json"))
+    cloud.store.add_update("playlist", json.loads((SAMPLES / "playlist.json").read_text()))
+    for path in media_messages:
+        cloud.store.add_update("media", json.loads(path.read_text()))
+    cloud.store.add_update("configuration", json.loads((SAMPLES / "config.json").read_text()))
+    cloud.store.add_update("network", json.loads((SAMPLES / "network.json").read_text()))
     token = tmp_path / "token"
     token.write_text("s3cret")
     token.chmod(0o600)
@@ -51,21 +56,41 @@ def test_once_runs_both_procedures_and_delivers(tmp_path, cloud):
     assert run.returncode == 0, run.stderr
     received = cloud.store.received_all()
     steps = [(n["notificationType"], n["status"]) for n in received["notifications"]]
-    # Configuration first, then the media update, then the playlist (seed 000's order).
+    # Seed 000's order: the configurations first (the site's, then the network's, as
+    # they arrived), then the media updates, then the playlist.
     assert steps[:4] == [("CONFIGURATION_VALIDATION", "success"), ("MEDIA_CHECK", "success"),
                          ("CONFIGURATION_PUSH_TO_PLAYERS", "success"),
                          ("CONFIGURATION_ACCEPTED_BY_PLAYERS", "success")]
-    media_checks = steps[4:4 + 13]
-    assert media_checks == [("MEDIA_CHECK", "success")] * 13
-    assert steps[17:19] == [("PLAYLIST_VALIDATION", "success"),
-                            ("PLAYLIST_PULLED_BY_TERMINAL", "success")]
-    assert steps[-1] == ("PLAYLIST_ACCEPTED_BY_TERMINAL", "success")
+    assert steps[4:9] == [("CONFIGURATION_VALIDATION", "success"), ("MEDIA_CHECK", "success"),
+                          ("MEDIA_CHECK", "success"),
+                          ("CONFIGURATION_PULLED_BY_TERMINAL", "success"),
+                          ("CONFIGURATION_ACCEPTED_BY_TERMINAL", "success")]
+    media_steps = steps[9:9 + 5 * len(media_messages)]
+    assert media_steps == [("MEDIA_VALIDATION", "success"), ("MEDIA_DOWNLOAD", "success"),
+                           ("MEDIA_CHECKSUM_VALIDATION", "success"),
+                           ("MEDIA_PULLED_BY_TERMINAL", "success"),
+                           ("MEDIA_ACCEPTED_BY_TERMINAL", "success")] * len(media_messages)
+    playlist_steps = steps[9 + 5 * len(media_messages):]
+    assert playlist_steps[:2] == [("PLAYLIST_VALIDATION", "success"),
+                                  ("PLAYLIST_PULLED_BY_TERMINAL", "success")]
+    assert playlist_steps[-1] == ("PLAYLIST_ACCEPTED_BY_TERMINAL", "success")
+    assert set(playlist_steps[2:-1]) == {("MEDIA_CHECK", "success")}
     assert all(s == "success" for _, s in steps)
     assert [r["recordId"] for r in received["pop"]] == [record]
+    # In the site's local time by default: 11:06:40 UTC is 06:06:40 in New York (EST).
+    assert (received["pop"][0]["startTimestamp"], received["pop"][0]["endTimestamp"]) == (
+        "2026-11-18 06:06:40", "2026-11-18 06:06:52")
     assert (config.active_dir / "playlist.json").exists()
     assert (config.active_dir / "config.json").exists()
-    assert sorted(p.name for p in config.media.iterdir()) == sorted(
-        p.name for p in (ROOT / "assets/media").iterdir())
+    assert (config.active_dir / "network.json").exists()
+    assert sorted(p.name for p in config.media.iterdir() if not p.name.startswith(".")) == \
+        sorted(p.name for p in (ROOT / "assets/media").iterdir())
+    # Every clip a media update brought is in the record, with its MD5 and updatedOn.
+    record = read_record(config.media)
+    for path in media_messages:
+        message = json.loads(path.read_text())
+        assert record[message["filename"]].md5 == message["checksum"]
+        assert record[message["filename"]].updated_on == message["updatedOn"]
     # Nothing is done twice: a second run finds nothing new and sends nothing.
     # With no grace period, the next round sweeps a file nothing names, and only it.
     (config.media / "stray.mp4").write_bytes(b"old campaign")
@@ -114,9 +139,9 @@ def test_an_unreadable_token_file_is_a_clear_error(tmp_path):
 def test_tls_is_verified_unless_the_configuration_says_otherwise(tmp_path):
     """A cloud with a certificate nobody vouches for is refused by default."""
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
+    processes.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                   "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                  check=True, capture_output=True)
     server = CloudServer(("127.0.0.1", 0), CloudStore(tmp_path / "cloud"))
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from player.config import AgentSection
+from terminal.config import AgentSection
 from sync_agent.agent import Agent
 from sync_agent.media_download import partial_path
 from tests.player.harness import terminal_config

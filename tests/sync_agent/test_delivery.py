@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import logging
 import random
+from zoneinfo import ZoneInfo
 
 import httpx
 
-from player.outbox import Outbox
+from terminal.outbox import Outbox
 from sync_agent.backoff import retry_delay
-from sync_agent.cloud import Faults
+from gstv_rigs.cloud import Faults
 from sync_agent.delivery import POP_BATCH, Delivery
-from sync_agent.outbox_store import OutboxStore
 
 
 def played(path, count: int, *, start_ms: int = 1_795_000_000_000) -> list[str]:
@@ -31,14 +31,14 @@ def played(path, count: int, *, start_ms: int = 1_795_000_000_000) -> list[str]:
     return ids
 
 
-def delivery(store: OutboxStore, client: httpx.AsyncClient) -> Delivery:
+def delivery(store: Outbox, client: httpx.AsyncClient, **options) -> Delivery:
     return Delivery(store, client, site_id="SITE-0042", terminal_id="T1",
-                    rng=random.Random(1))
+                    rng=random.Random(1), **options)
 
 
 async def test_every_finished_record_is_delivered_once_oldest_first(tmp_path, cloud):
     ids = played(tmp_path / "outbox.db", POP_BATCH + 120)
-    store = OutboxStore(tmp_path / "outbox.db")
+    store = Outbox(tmp_path / "outbox.db")
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{cloud.port}") as client:
         sender = delivery(store, client)
         assert await sender.deliver_once()
@@ -54,7 +54,7 @@ async def test_every_finished_record_is_delivered_once_oldest_first(tmp_path, cl
 
 async def test_a_failing_cloud_gets_one_notice_and_everything_later(tmp_path, cloud, caplog):
     ids = played(tmp_path / "outbox.db", 10)
-    store = OutboxStore(tmp_path / "outbox.db")
+    store = Outbox(tmp_path / "outbox.db")
     cloud.store.faults = Faults(fail={"POST /pop": 5})
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{cloud.port}") as client:
         sender = delivery(store, client)
@@ -74,7 +74,7 @@ async def test_a_failing_cloud_gets_one_notice_and_everything_later(tmp_path, cl
 
 async def test_an_unreachable_cloud_loses_nothing(tmp_path):
     ids = played(tmp_path / "outbox.db", 3)
-    store = OutboxStore(tmp_path / "outbox.db")
+    store = Outbox(tmp_path / "outbox.db")
     async with httpx.AsyncClient(base_url="http://127.0.0.1:9", timeout=1) as client:
         sender = delivery(store, client)
         for _ in range(3):
@@ -87,7 +87,7 @@ async def test_an_unreachable_cloud_loses_nothing(tmp_path):
 def test_past_the_cap_the_oldest_unsent_are_evicted_loudly(tmp_path, caplog):
     caplog.set_level(logging.ERROR)
     ids = played(tmp_path / "outbox.db", 10)
-    store = OutboxStore(tmp_path / "outbox.db", max_unsent=6)
+    store = Outbox(tmp_path / "outbox.db", max_unsent=6)
     assert store.enforce_cap() == 5  # 11 unsent (one still open) down to 6
     assert [r.record_id for r in store.unsent_pop(20)] == ids[5:]
     assert store.evicted_total() == 5
@@ -106,7 +106,7 @@ def test_retry_delays_grow_capped_and_jittered():
 def test_a_notification_that_a_full_disk_cannot_take_is_held_then_stored(small_disk, caplog):
     """Found by bench/reliability.py (disk_full): the agent used to die here."""
     disk = small_disk("1m")
-    store = OutboxStore(disk / "outbox.db")
+    store = Outbox(disk / "outbox.db")
     try:
         store.queue_notification({"id": "n-0", "notificationType": "MEDIA_CHECK"}, 1)
         filler = disk / "filler"
@@ -126,3 +126,17 @@ def test_a_notification_that_a_full_disk_cannot_take_is_held_then_stored(small_d
                                                                      for n in range(40)]
     finally:
         store.close()
+
+
+async def test_pop_timestamps_go_in_the_zone_given_dst_included(tmp_path, cloud):
+    played(tmp_path / "outbox.db", 1)  # 2026-11-18 11:06:40 UTC
+    played(tmp_path / "outbox.db", 1, start_ms=1_784_000_000_000)  # 2026-07-14 03:33:20 UTC
+    store = Outbox(tmp_path / "outbox.db")
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{cloud.port}") as client:
+        sender = delivery(store, client, pop_tz=ZoneInfo("America/New_York"))
+        assert await sender.deliver_once()
+    store.close()
+    received = {r["startTimestamp"]: r["endTimestamp"] for r in cloud.store.received_all()["pop"]}
+    # EST (UTC-5) in November, EDT (UTC-4) in July: the zone's own offset each day.
+    assert received == {"2026-11-18 06:06:40": "2026-11-18 06:06:55",
+                        "2026-07-13 23:33:20": "2026-07-13 23:33:35"}

@@ -9,16 +9,16 @@ import json
 import os
 import pty
 import select
-import signal
 import subprocess
 import sys
 import time
 
 import httpx
 
-from player.config import AgentSection
+from terminal.config import AgentSection
 from sync_agent.download_progress import DownloadProgress, describe, read_downloads
 from sync_agent.media_download import download
+from tests import processes
 from tests.player.harness import (
     GSTV,
     asset,
@@ -26,8 +26,8 @@ from tests.player.harness import (
     stage,
     start_player,
     terminal_config,
-    wait_for,
 )
+from tests.waits import READY_S, STOP_S
 
 
 class Clock:
@@ -59,8 +59,8 @@ def test_progress_is_written_at_start_each_second_and_at_the_end(tmp_path):
 
 
 def test_a_status_file_left_by_a_dead_agent_shows_nothing_in_flight(tmp_path):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    dead = processes.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                         capture_output=True, text=True, check=True)
     path = tmp_path / "status.json"
     path.write_text(json.dumps({"pid": int(dead.stdout), "updated": 0, "downloads": [
         {"file": "big.mp4", "bytes": 1, "total": 2}]}))
@@ -94,7 +94,7 @@ async def test_a_real_download_reports_while_it_runs(tmp_path, cloud):
     assert any(0 < have < 512 * 1024 for have in seen), seen
 
 
-def test_once_on_a_terminal_draws_the_progress(tmp_path, cloud):
+def test_once_on_a_terminal_draws_the_progress(tmp_path, cloud, procs):
     name = big_file(cloud, size=256 * 1024)
     cloud.store.faults.throttle_kbps[name] = 256
     cloud.store.add_update("media", {"guid": "m-1", "updatedOn": "2026-11-22 10:00:00.000",
@@ -104,14 +104,13 @@ def test_once_on_a_terminal_draws_the_progress(tmp_path, cloud):
     config_path = tmp_path / "terminal.toml"
     config_path.write_text(config.to_toml())
     master, slave = pty.openpty()
-    agent = subprocess.Popen([str(GSTV), "agent", "--once", "--config", str(config_path)],
-                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=slave)
+    agent = procs.start([str(GSTV), "agent", "--once", "--config", str(config_path)],
+                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave)
     os.close(slave)
     drawn = b""
     while True:
-        ready, _, _ = select.select([master], [], [], 30)
-        assert ready, "the agent drew nothing for 30 s"
+        ready, _, _ = select.select([master], [], [], READY_S)
+        assert ready, f"the agent drew nothing for {READY_S:.0f} s"
         try:
             chunk = os.read(master, 4096)
         except OSError:  # the agent closed its end
@@ -120,13 +119,13 @@ def test_once_on_a_terminal_draws_the_progress(tmp_path, cloud):
             break
         drawn += chunk
     os.close(master)
-    assert agent.wait(timeout=30) == 0, drawn.decode(errors="replace")
+    assert agent.wait(timeout=STOP_S) == 0, drawn.decode(errors="replace")
     text = drawn.decode()
     assert f"\r{name} 100% (0.3 of 0.3 MB" in text
     assert any(f"\r{name} {p}%" in text for p in range(1, 100)), text
 
 
-def test_status_shows_the_download_of_a_running_agent(tmp_path, cloud):
+def test_status_shows_the_download_of_a_running_agent(tmp_path, cloud, procs):
     name = big_file(cloud, size=2 * 1024 * 1024)
     cloud.store.faults.throttle_kbps[name] = 256  # eight seconds
     cloud.store.add_update("media", {"guid": "m-1", "updatedOn": "2026-11-22 10:00:00.000",
@@ -137,23 +136,17 @@ def test_status_shows_the_download_of_a_running_agent(tmp_path, cloud):
         cloud_url=f"http://127.0.0.1:{cloud.port}")})
     config_path = tmp_path / "terminal.toml"
     config_path.write_text(config.to_toml())
-    player = start_player(config_path)
-    agent = subprocess.Popen([str(GSTV), "agent", "--config", str(config_path)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for(tmp_path / "status.sock")
-        playing_status(config_path)
-        deadline = time.monotonic() + 20
-        while True:
-            proc = subprocess.run([str(GSTV), "status", "--config", str(config_path)],
-                                  capture_output=True, text=True, timeout=30)
-            row = [line for line in proc.stdout.splitlines() if line.startswith("downloads")]
-            if row and name in row[0]:
-                break
-            assert time.monotonic() < deadline, proc.stdout
-            time.sleep(0.2)
-    finally:
-        for process in (agent, player):
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=15)
+    start_player(procs, config_path)
+    procs.start([str(GSTV), "agent", "--config", str(config_path)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    playing_status(config_path)
+    deadline = time.monotonic() + READY_S
+    while True:
+        proc = processes.run([str(GSTV), "status", "--config", str(config_path)],
+                             capture_output=True, text=True, timeout=60)
+        row = [line for line in proc.stdout.splitlines() if line.startswith("downloads")]
+        if row and name in row[0]:
+            break
+        assert time.monotonic() < deadline, proc.stdout
+        time.sleep(0.2)
     assert "% (" in row[0] and " of 2.1 MB" in row[0]

@@ -9,7 +9,7 @@ import os
 
 import httpx
 
-from sync_agent.cloud import Faults
+from gstv_rigs.cloud import Faults
 from sync_agent.intake import CloudPoller, Inbox
 from sync_agent.update_queue import UpdateQueue
 

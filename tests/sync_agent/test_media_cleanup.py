@@ -3,9 +3,12 @@ staged or queued update names, and never when the staged playlist is unreadable.
 
 from __future__ import annotations
 
+import hashlib
 import json
 
+from scheduler.filenames import old_version_name
 from sync_agent.media_cleanup import MediaCleaner, named_files, sweep
+from sync_agent.media_store import MediaStore, read_record
 from sync_agent.update_queue import UpdateQueue
 
 HOUR = 3600.0
@@ -107,3 +110,47 @@ def test_a_newly_staged_playlist_is_read_again_by_the_same_cleaner(tmp_path):
     assert cleaner.run([], now_s=HOUR) == []  # a.mp4's grace starts only now
     assert cleaner.run([], now_s=2 * HOUR) == ["a.mp4"]
     assert (media / "b.mp4").exists()
+
+
+def test_evergreen_and_swap_files_of_the_network_configuration_are_kept(tmp_path):
+    media = tmp_path / "media"
+    media.mkdir()
+    for name in ("AccuWeather_Local.webm", "GSTV_Weather_Generic.webm", "stale.webm"):
+        (media / name).write_bytes(b"x")
+    active = stage(tmp_path, [])
+    (active / "network.json").write_text(json.dumps({"configuration": [{
+        "shutdownHours": 72, "evergreen": [{"filename": "AccuWeather_Local.webm",
+                                            "expiryHours": 6,
+                                            "swapFilename": "GSTV_Weather_Generic.webm"}]}]}))
+    cleaner = MediaCleaner(media, active, tmp_path / "unreferenced.json", grace_s=0)
+    assert cleaner.run([], now_s=0) == ["stale.webm"]
+
+
+def test_an_earlier_version_goes_after_the_grace_whatever_names_it(tmp_path):
+    media = tmp_path / "media"
+    media.mkdir()
+    name = "GSTV_SportsMinute.webm"
+    partial = media / f".{name}.partial"
+    for data in (b"first cut", b"second cut"):
+        partial.write_bytes(data)
+        MediaStore(media).place(partial, name, md5=hashlib.md5(data).hexdigest(), now_ms=0)
+    old = media / old_version_name(name, hashlib.md5(b"first cut").hexdigest())
+    assert old.read_bytes() == b"first cut"
+    active = stage(tmp_path, [name])  # the playlist still names the file
+    cleaner = MediaCleaner(media, active, tmp_path / "unreferenced.json", grace_s=HOUR)
+    assert cleaner.run([], now_s=0) == []
+    assert cleaner.run([], now_s=HOUR) == [old.name]
+    assert (media / name).read_bytes() == b"second cut" and not old.exists()
+    assert name in read_record(media)  # the file in force keeps its record
+
+
+def test_a_deleted_file_leaves_the_record(tmp_path):
+    media = tmp_path / "media"
+    media.mkdir()
+    partial = media / ".gone.webm.partial"
+    partial.write_bytes(b"x")
+    MediaStore(media).place(partial, "gone.webm", md5=hashlib.md5(b"x").hexdigest(), now_ms=0)
+    cleaner = MediaCleaner(media, stage(tmp_path, []), tmp_path / "unreferenced.json",
+                           grace_s=0)
+    assert cleaner.run([], now_s=0) == ["gone.webm"]
+    assert read_record(media) == {}

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from sync_agent import media_download
-from sync_agent.cloud import Faults
+from gstv_rigs.cloud import Faults
 from sync_agent.media_download import ATTEMPTS, download, partial_path
 
 CLIP = os.urandom(300_000)

@@ -44,4 +44,8 @@ def test_kinds_from_the_message_itself():
     assert kind_of({"guid": "g", "playlist": []}) == "playlist"
     assert kind_of({"configuration": []}) == "configuration"
     assert kind_of({"media": []}) == "media"
+    # GSTV's forms, told by their shape: the network's configuration has no siteId.
+    assert kind_of({"configuration": [{"shutdownHours": 72, "evergreen": []}]}) == "network"
+    assert kind_of({"configuration": [{"siteId": "104877", "hours": {}}]}) == "configuration"
+    assert kind_of({"guid": "g", "filename": "a.webm", "checksum": "0" * 32}) == "media"
     assert kind_of(["not", "an", "update"]) == "unknown"

@@ -1,0 +1,217 @@
+"""Each deck's sound, written to PulseAudio by the player itself, every buffer placed on
+the instant libVLC stamped it with: the sound held to the picture, and so to the site
+clock, within a fraction of a millisecond.
+
+Why not libVLC's own PulseAudio output: libVLC 3's audio core corrects the sound only
+when it is more than 40 ms early or 60 ms late (src/audio_output/dec.c,
+aout_DecSynchronize: AOUT_MAX_PTS_ADVANCE, AOUT_MAX_PTS_DELAY). Measured with it, on
+screens whose pictures were within 1.3 ms of each other at p99, the sinks were 3-5 ms
+apart at p50 and 9-65 ms at p99, and a screen's offset moved by up to 12 ms from one
+slot to the next: no fixed per-screen delay holds that.
+
+So the decks give their decoded sound to libVLC's audio callbacks (S16, 48 kHz,
+stereo), each buffer with its presentation time on libVLC's clock, which is
+CLOCK_MONOTONIC in microseconds. `ScheduledStream` writes it to a PulseAudio stream
+(libpulse-simple) and, before each buffer, compares when its first sample will play
+(now plus the stream's latency, which PulseAudio interpolates) with when it should:
+it drops the samples that are late or writes silence before those that are early.
+Corrections under `TOLERANCE_US` are left alone; for `STARTUP_US` after a start (or a
+pause, or a stream that ran dry) the whole difference is taken at once; after that at
+most `MAX_STEP_US` a buffer, which no listener hears as a gap.
+
+- Mute and volume are applied here (libVLC hands them to the volume callback). Muting
+  flushes what PulseAudio holds ahead; muted, the stream goes on with silence.
+- The stream plays from the first byte (no pre-buffering) and never stops on an
+  underrun: between two slots nothing is written, and the next buffer's schedule puts
+  it back on time.
+"""
+
+from __future__ import annotations
+
+import array
+import ctypes
+import ctypes.util
+import logging
+import threading
+import time
+
+import vlc
+
+log = logging.getLogger(__name__)
+
+RATE = 48_000
+CHANNELS = 2
+FRAME_BYTES = 2 * CHANNELS
+TOLERANCE_US = 250  # 12 samples: what is left of a correction smaller than this waits
+MAX_STEP_US = 900  # at most this much dropped or inserted per buffer while playing:
+# under the 1 ms a listener (and gstv_rigs.sound) would count as a gap
+# PulseAudio's target latency. libVLC hands sound over up to 240 ms ahead of its
+# instant and the first buffer of a start just in time: with a long target the first
+# buffers could only play late. A write past the target blocks libVLC's audio thread,
+# which is how its own outputs pace it.
+BUFFER_MS = 60
+# A start's first buffer comes just in time and an empty stream reports no latency, so
+# the first buffers of a start are placed whole, not by MAX_STEP_US, for this long
+# (measured: the second buffer of a start was 57 ms late).
+STARTUP_US = 200_000
+
+
+class _SampleSpec(ctypes.Structure):
+    _fields_ = [("format", ctypes.c_int), ("rate", ctypes.c_uint32),
+                ("channels", ctypes.c_uint8)]
+
+
+class _BufferAttr(ctypes.Structure):
+    _fields_ = [("maxlength", ctypes.c_uint32), ("tlength", ctypes.c_uint32),
+                ("prebuf", ctypes.c_uint32), ("minreq", ctypes.c_uint32),
+                ("fragsize", ctypes.c_uint32)]
+
+
+_PA_STREAM_PLAYBACK = 1
+_PA_SAMPLE_S16LE = 3
+_simple = None
+
+
+def _library():
+    global _simple
+    if _simple is None:
+        name = ctypes.util.find_library("pulse-simple") or "libpulse-simple.so.0"
+        lib = ctypes.CDLL(name)
+        lib.pa_simple_new.restype = ctypes.c_void_p
+        lib.pa_simple_new.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int,
+                                      ctypes.c_char_p, ctypes.c_char_p,
+                                      ctypes.POINTER(_SampleSpec), ctypes.c_void_p,
+                                      ctypes.POINTER(_BufferAttr),
+                                      ctypes.POINTER(ctypes.c_int)]
+        lib.pa_simple_write.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t,
+                                        ctypes.POINTER(ctypes.c_int)]
+        lib.pa_simple_get_latency.restype = ctypes.c_uint64
+        lib.pa_simple_get_latency.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int)]
+        lib.pa_simple_flush.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int)]
+        lib.pa_simple_free.argtypes = [ctypes.c_void_p]
+        _simple = lib
+    return _simple
+
+
+class ScheduledStream:
+    """One deck's PulseAudio stream, its buffers placed on their instants."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._handle: int | None = None
+        self._lock = threading.Lock()
+        self._volume = 1.0
+        self._muted = False  # libVLC tells the deck's mute and volume as they are set
+        self._fresh = True  # nothing playing: the next buffer is placed exactly
+        self._written_until_us = 0  # when what was written will have played
+        self._placing_until_us = 0  # until then each buffer is placed whole
+
+    def _open(self) -> int | None:
+        lib = _library()
+        spec = _SampleSpec(_PA_SAMPLE_S16LE, RATE, CHANNELS)
+        target = RATE * FRAME_BYTES * BUFFER_MS // 1000
+        attr = _BufferAttr(0xFFFFFFFF, target, 0, 0xFFFFFFFF, 0xFFFFFFFF)
+        error = ctypes.c_int(0)
+        handle = lib.pa_simple_new(None, b"gstv", _PA_STREAM_PLAYBACK, None,
+                                   self._name.encode(), ctypes.byref(spec), None,
+                                   ctypes.byref(attr), ctypes.byref(error))
+        if not handle:
+            log.warning("sound_unavailable stream=%s pulse_error=%d", self._name, error.value)
+            return None
+        return handle
+
+    # -- libVLC's callbacks (its audio thread) ----------------------------------------
+    def play(self, data: bytes, pts_us: int) -> None:
+        with self._lock:
+            if self._handle is None:
+                self._handle = self._open()
+                if self._handle is None:
+                    return
+            lib = _library()
+            error = ctypes.c_int(0)
+            now_us = time.monotonic_ns() // 1000
+            plays_at = now_us + lib.pa_simple_get_latency(self._handle, ctypes.byref(error))
+            late_us = plays_at - pts_us  # > 0: this buffer would play late
+            if now_us >= self._written_until_us:  # it ran dry: nothing is playing
+                self._fresh = True
+            if self._fresh:
+                self._placing_until_us = now_us + STARTUP_US
+            if now_us >= self._placing_until_us:
+                late_us = max(-MAX_STEP_US, min(MAX_STEP_US, late_us))
+            self._fresh = False
+            if late_us > TOLERANCE_US:
+                cut = min(len(data), _bytes_for(late_us))
+                data = data[cut:]
+            elif late_us < -TOLERANCE_US:
+                data = bytes(_bytes_for(-late_us)) + data
+            if self._muted:
+                data = bytes(len(data))
+            elif self._volume != 1.0:
+                data = _scaled(data, self._volume)
+            if data:
+                lib.pa_simple_write(self._handle, data, len(data), ctypes.byref(error))
+            self._written_until_us = max(plays_at, now_us) + \
+                len(data) // FRAME_BYTES * 1_000_000 // RATE
+
+    def flush(self) -> None:
+        with self._lock:
+            if self._handle is not None:
+                _library().pa_simple_flush(self._handle, ctypes.byref(ctypes.c_int(0)))
+            self._fresh = True
+
+    def set_volume(self, volume: float, muted: bool) -> None:
+        """From the thread that set it. Muting drops what the stream holds ahead (up
+        to libVLC's lead, 100 ms or more): a PCI prompt's silence is at once."""
+        if muted and not self._muted:
+            self._muted = True
+            self.flush()
+        self._volume, self._muted = max(0.0, volume), muted
+
+    def close(self) -> None:
+        with self._lock:
+            if self._handle is not None:
+                _library().pa_simple_free(self._handle)
+                self._handle = None
+
+
+def _scaled(data: bytes, volume: float) -> bytes:
+    """16-bit samples times `volume`, clipped (audioop is gone from Python 3.13)."""
+    samples = array.array("h", data)
+    samples = array.array("h", (max(-32768, min(32767, int(v * volume))) for v in samples))
+    return samples.tobytes()
+
+
+def _bytes_for(microseconds: int) -> int:
+    return (microseconds * RATE // 1_000_000) * FRAME_BYTES
+
+
+def attach(player: vlc.MediaPlayer, stream: ScheduledStream) -> tuple:
+    """Route `player`'s sound to `stream`; the ctypes thunks, to keep alive."""
+    @vlc.CallbackDecorators.AudioPlayCb
+    def play(opaque, samples, count, pts):
+        stream.play(ctypes.string_at(samples, count * FRAME_BYTES), pts)
+
+    @vlc.CallbackDecorators.AudioPauseCb
+    def pause(opaque, pts):
+        stream.flush()
+
+    @vlc.CallbackDecorators.AudioResumeCb
+    def resume(opaque, pts):
+        stream.flush()
+
+    @vlc.CallbackDecorators.AudioFlushCb
+    def flush(opaque, pts):
+        stream.flush()
+
+    @vlc.CallbackDecorators.AudioDrainCb
+    def drain(opaque):
+        pass
+
+    @vlc.CallbackDecorators.AudioSetVolumeCb
+    def set_volume(opaque, volume, mute):
+        stream.set_volume(volume, bool(mute))
+
+    player.audio_set_callbacks(play, pause, resume, flush, drain, None)
+    player.audio_set_volume_callback(set_volume)
+    player.audio_set_format("S16N", RATE, CHANNELS)
+    return (play, pause, resume, flush, drain, set_volume)

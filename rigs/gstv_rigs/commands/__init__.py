@@ -1,0 +1,1 @@
+"""The rig subcommands of `gstv` (entry points `gstv.commands`, rigs/pyproject.toml)."""

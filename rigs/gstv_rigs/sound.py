@@ -1,0 +1,197 @@
+"""Each screen's sound at a real sink, recorded with the time it was played: what the rig
+measures audio skew, sound against picture, gaps and PCI silence from.
+
+How (and why this way): a PulseAudio server of the rig's own (`PulseServer`, in user
+space, no hardware) with one null sink per screen, 48 kHz stereo; each player plays
+into its sink through libVLC's real PulseAudio output (`[player] headless_audio =
+"pulse"`, `$PULSE_SINK`), so mute, rate changes and buffering happen where they do on a
+terminal. A recorder per sink (`python -m gstv_rigs.sound record`, a process of its
+own so the rig's event loop cannot delay it) reads the sink's monitor in 2 ms chunks
+and stamps every chunk with CLOCK_MONOTONIC less the stream's latency as PulseAudio
+reports it: the moment the sink played the chunk's last sample, on the clock the frame
+traces use. libVLC's audio callbacks were the alternative; they stamp the samples when
+libVLC hands them over, 240 ms before they are due, and apply mute in software to
+samples not yet handed over, so they can say nothing of when a prompt's silence
+reaches the customer.
+
+The clips' sound (scripts/make-sync-clip.sh): a quiet 440 Hz bed, continuous, and a
+loud 1 kHz burst on every frame whose number is a multiple of 30, heard at the clip's
+own levels when the player's volume is 100 (PulseAudio scales volume cubically: at 50
+the bed would fall under `SILENT_LEVEL`). The recorder writes:
+- `onset NS`: a burst began (the first sample past `ONSET_LEVEL` after at least
+  `ONSET_QUIET_MS` under it);
+- `silent NS` / `sound NS`: the level fell under `SILENT_LEVEL` for `SILENT_MS`, or
+  rose over it again (a prompt's mute, a slot change, a gap);
+The gaps are the silences of `GAP_MS` (1 ms) or more that end in sound while the
+screen was meant to play (gstv_rigs.commands.sim_command counts them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from array import array
+from pathlib import Path
+
+from gstv_rigs.procs import stop_process
+
+RATE = 48_000
+CHUNK_FRAMES = 96  # 2 ms
+ONSET_LEVEL = 0.3 * 32767  # the burst is 0.6 of full scale, the bed 0.05
+ONSET_QUIET_MS = 200
+SILENT_LEVEL = 0.01 * 32767
+SILENT_MS = 1.0
+GAP_MS = 1.0
+
+
+class PulseServer:
+    """A PulseAudio server of the rig's own, with a null sink per screen."""
+
+    def __init__(self, sinks: list[str]) -> None:
+        self.sinks = sinks
+        self.dir = Path(tempfile.mkdtemp(prefix="gstv-pulse-"))
+        self.socket = self.dir / "native"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        """What a client needs to reach this server (add PULSE_SINK for a sink)."""
+        return {"PULSE_SERVER": f"unix:{self.socket}", "PULSE_RUNTIME_PATH": str(self.dir),
+                "XDG_RUNTIME_DIR": str(self.dir)}
+
+    def start(self, timeout_s: float = 20) -> None:
+        if shutil.which("pulseaudio") is None:
+            raise RuntimeError("pulseaudio is not installed (make setup installs it)")
+        script = self.dir / "rig.pa"
+        script.write_text("".join(
+            [f"load-module module-native-protocol-unix socket={self.socket} auth-anonymous=1\n"]
+            + [f"load-module module-null-sink sink_name={name} rate={RATE} channels=2\n"
+               for name in self.sinks]))
+        env = {**os.environ, **self.env, "HOME": str(self.dir)}
+        with open(self.dir / "pulse.log", "wb") as log:
+            self.process = subprocess.Popen(
+                ["pulseaudio", "-n", "-F", str(script), "--daemonize=no",
+                 "--exit-idle-time=-1", "--disallow-exit", "--use-pid-file=no",
+                 "--system=false", "--log-level=error", "--realtime=no",
+                 "--high-priority=no"],
+                env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+        deadline = time.monotonic() + timeout_s
+        while not self.socket.exists():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("pulseaudio did not start: "
+                                   + (self.dir / "pulse.log").read_text()[-500:])
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        stop_process(self.process)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def recorder(self, sink: str, out: Path) -> subprocess.Popen:
+        """A recorder process for `sink`'s monitor, writing to `out`."""
+        with open(f"{out}.err", "wb") as errors:
+            return subprocess.Popen([sys.executable, "-m", "gstv_rigs.sound", "record", sink,
+                                     str(out)], env={**os.environ, **self.env},
+                                    stdout=subprocess.DEVNULL, stderr=errors,
+                                    start_new_session=True)
+
+
+# -- the recorder (a process of its own) ----------------------------------------------------
+class _SampleSpec(ctypes.Structure):
+    _fields_ = [("format", ctypes.c_int), ("rate", ctypes.c_uint32),
+                ("channels", ctypes.c_uint8)]
+
+
+class _BufferAttr(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_uint32) for name in
+                ("maxlength", "tlength", "prebuf", "minreq", "fragsize")]
+
+
+PA_STREAM_RECORD, PA_SAMPLE_S16LE = 2, 3
+
+
+def record(sink: str, out: Path) -> None:
+    simple = ctypes.CDLL("libpulse-simple.so.0")
+    simple.pa_simple_new.restype = ctypes.c_void_p
+    simple.pa_simple_get_latency.restype = ctypes.c_uint64
+    simple.pa_simple_get_latency.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int)]
+    simple.pa_simple_read.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t,
+                                      ctypes.POINTER(ctypes.c_int)]
+    spec = _SampleSpec(PA_SAMPLE_S16LE, RATE, 2)
+    chunk_bytes = CHUNK_FRAMES * 4
+    attr = _BufferAttr(0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, chunk_bytes)
+    error = ctypes.c_int(0)
+    handle = simple.pa_simple_new(None, b"gstv-rig", PA_STREAM_RECORD,
+                                  f"{sink}.monitor".encode(), b"record", ctypes.byref(spec),
+                                  None, ctypes.byref(attr), ctypes.byref(error))
+    if not handle:
+        raise SystemExit(f"cannot record {sink}.monitor (pulse error {error.value})")
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    buffer = (ctypes.c_int16 * (CHUNK_FRAMES * 2))()
+    detector = _Detector()
+    with open(out, "w", buffering=1) as log:
+        while not stopping:
+            if simple.pa_simple_read(handle, buffer, chunk_bytes, ctypes.byref(error)) < 0:
+                break
+            now_ns = time.monotonic_ns()
+            latency_us = simple.pa_simple_get_latency(handle, ctypes.byref(error))
+            last_ns = now_ns - latency_us * 1000  # when the sink played the last sample
+            samples = array("h", bytes(buffer))[::2]  # the left channel
+            for line in detector.feed(samples, last_ns - (len(samples) - 1) * 1e9 / RATE):
+                log.write(line + "\n")
+
+
+class _Detector:
+    """Onsets of the bursts and the starts and ends of silence, sample by sample."""
+
+    def __init__(self) -> None:
+        self.quiet_samples = 0  # since the level was last over ONSET_LEVEL
+        self.silent_samples = 0
+        self.silent = True
+
+    def feed(self, samples, first_ns: float) -> list[str]:
+        lines = []
+        step = 1e9 / RATE
+        onset_quiet = ONSET_QUIET_MS * RATE // 1000
+        silent_run = int(SILENT_MS * RATE / 1000)
+        for i, value in enumerate(samples):
+            level = abs(value)
+            at = first_ns + i * step
+            if level > ONSET_LEVEL:
+                if self.quiet_samples >= onset_quiet:
+                    lines.append(f"onset {round(at)}")
+                self.quiet_samples = 0
+            else:
+                self.quiet_samples += 1
+            if level > SILENT_LEVEL:
+                if self.silent:
+                    lines.append(f"sound {round(at)}")
+                    self.silent = False
+                self.silent_samples = 0
+            else:
+                self.silent_samples += 1
+                if not self.silent and self.silent_samples >= silent_run:
+                    self.silent = True
+                    lines.append(f"silent {round(at - (silent_run - 1) * step)}")
+        return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m gstv_rigs.sound")
+    sub = parser.add_subparsers(dest="command", required=True)
+    rec = sub.add_parser("record")
+    rec.add_argument("sink")
+    rec.add_argument("out", type=Path)
+    args = parser.parse_args()
+    record(args.sink, args.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+"""The sound figures of a rig run, from the recorders' logs (gstv_rigs.sound) and the
+frame traces. Pure: events in, numbers out. All times are CLOCK_MONOTONIC ns, the one
+clock every screen's frame trace and every sink's recorder stamp with.
+
+- `audio_skew_ms`: how far apart the sinks played the same burst (its onset), for
+  every burst two or more sinks played within `MATCH_NS` of each other.
+- `av_offset_ms`: per burst, its onset at a sink minus the display of the frame it is
+  on (a frame numbered a multiple of 30) on the same screen; positive when the sound is
+  late. Held pictures do not count (their time is a show's).
+- `audio_gaps`: silences of `GAP_MS` or more that ended in sound again, outside the
+  screen's excused spans (prompts, kills). Silences within `BOUNDARY_NS` of a change of
+  file or pass (a slot boundary) are counted apart, in `audio_boundary_gaps`: a deck
+  change, not steering. Repeats cannot be told from the level alone and are not
+  counted; the rate steering's sound continuity is counted by samples in
+  tests/player/test_rate_sound.py.
+- `prompt_silence_ms`: from the rig writing `prompt_start` on the payment socket to the
+  sink going silent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from gstv_rigs.site import summary_of
+from gstv_rigs.sound import GAP_MS
+
+MATCH_NS = 400_000_000  # bursts are a second apart
+AV_MATCH_NS = 500_000_000
+BOUNDARY_NS = 150_000_000
+MARK_EVERY = 30
+
+
+def read_log(path: Path) -> list[tuple[str, int]]:
+    try:
+        lines = path.read_text().split("\n")
+    except OSError:
+        return []
+    events = []
+    for line in lines:
+        kind, _, at = line.partition(" ")
+        if kind in ("onset", "silent", "sound") and at.isdigit():
+            events.append((kind, int(at)))
+    return events
+
+
+def audio_skews(onsets: Mapping[str, list[int]], since_ns: int) -> list[float]:
+    """Spread (ms) of each burst played by two or more sinks."""
+    events = sorted((at, sink) for sink, times in onsets.items() for at in times
+                    if at >= since_ns)
+    skews, group = [], {}
+    for at, sink in events:
+        if group and at - min(group.values()) > MATCH_NS:
+            if len(group) > 1:
+                skews.append((max(group.values()) - min(group.values())) / 1e6)
+            group = {}
+        group.setdefault(sink, at)
+    if len(group) > 1:
+        skews.append((max(group.values()) - min(group.values())) / 1e6)
+    return skews
+
+
+def av_offsets(onsets: list[int], frames: Iterable[tuple], since_ns: int) -> list[float]:
+    """Onset minus the display of the nearest marked frame (ms) on one screen."""
+    marks = sorted(at for at, number, *rest in frames
+                   if number >= 0 and number % MARK_EVERY == 0
+                   and not (len(rest) > 1 and rest[1]) and at >= since_ns)
+    offsets = []
+    for onset in onsets:
+        if onset < since_ns:
+            continue
+        near = min(marks, key=lambda at: abs(at - onset), default=None)
+        if near is not None and abs(near - onset) <= AV_MATCH_NS:
+            offsets.append((onset - near) / 1e6)
+    return offsets
+
+
+def boundaries(frames: list[tuple]) -> list[int]:
+    """When the screen changed file or started a pass again (its slot boundaries)."""
+    out, previous = [], None
+    for at, number, *rest in frames:
+        key = rest[0] if rest else ""
+        if number < 0:
+            continue
+        if previous is not None and (key != previous[1] or number < previous[0]):
+            out.append(at)
+        previous = (number, key)
+    return out
+
+
+def gaps(events: list[tuple[str, int]], excused: list[tuple[int, int]],
+         bounds: list[int], since_ns: int) -> tuple[int, int]:
+    """(gaps, gaps at a slot boundary) of `GAP_MS` or more, outside `excused`."""
+    count = at_boundary = 0
+    silent_at = None
+    for kind, at in events:
+        if kind == "silent":
+            silent_at = at
+        elif kind == "sound" and silent_at is not None:
+            start, silent_at = silent_at, None
+            if start < since_ns or (at - start) / 1e6 < GAP_MS:
+                continue
+            if any(a - BOUNDARY_NS <= start <= b + BOUNDARY_NS for a, b in excused):
+                continue
+            if any(abs(start - b) <= BOUNDARY_NS for b in bounds):
+                at_boundary += 1
+            else:
+                count += 1
+    return count, at_boundary
+
+
+def prompt_silences(events: list[tuple[str, int]], prompt_starts: list[int]) -> list[float]:
+    """For each prompt, ms from its start until the sink was silent. A prompt after
+    which the sink never went silent counts as the time to the log's last event: it is
+    a bad case, never left out."""
+    out = []
+    last = events[-1][1] if events else None
+    silents = [at for kind, at in events if kind == "silent"]
+    sounds = [at for kind, at in events if kind == "sound"]
+    for start in prompt_starts:
+        # Silent already (between bursts there is the bed: never silent while playing).
+        before = [a for a in silents if a <= start]
+        after_sound = [a for a in sounds if a <= start]
+        if before and (not after_sound or before[-1] > after_sound[-1]):
+            out.append(0.0)
+            continue
+        later = [a for a in silents if a > start]
+        if later:
+            out.append((later[0] - start) / 1e6)
+        elif last is not None:
+            out.append(max(0.0, (last - start) / 1e6))
+    return out
+
+
+def site_sound(logs: Mapping[str, list[tuple[str, int]]], frames: Mapping[str, list[tuple]],
+               excused: Mapping[str, list[tuple[int, int]]],
+               prompt_starts: Mapping[str, list[int]], since_ns: int) -> dict:
+    """The sound figures of a run, from each screen's recorder log, frame trace,
+    excused spans (prompts, kills) and prompt starts."""
+    onsets = {tid: [at for kind, at in events if kind == "onset"]
+              for tid, events in logs.items()}
+    offsets, found, at_bounds, silences = [], 0, 0, []
+    for tid, events in logs.items():
+        offsets += av_offsets(onsets[tid], frames[tid], since_ns)
+        gap, bound = gaps(events, excused.get(tid, []), boundaries(frames[tid]), since_ns)
+        found, at_bounds = found + gap, at_bounds + bound
+        silences += prompt_silences(events, prompt_starts.get(tid, []))
+    return {"audio_skew_ms": summary_of(audio_skews(onsets, since_ns)),
+            "av_offset_ms": summary_of(offsets), "audio_gaps": found,
+            "audio_boundary_gaps": at_bounds, "prompt_silence_ms": summary_of(silences),
+            "bursts_heard": {tid: len(v) for tid, v in onsets.items()}}

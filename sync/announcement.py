@@ -1,0 +1,37 @@
+"""What a site leader announces about its content, typed: the versions it plays, the
+digest of its inventory (sync.site_sync.Inventory) and the site instant from which
+they are in force. It crosses the site as a JSON object in the leader's state
+(sync.time_service); `from_wire` reads one back, and anything that is not a well-formed
+announcement reads as none (a follower then keeps what it plays)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Announcement:
+    playlist: str | None  # "guid@updatedOn" of the playlist in force, None: none staged
+    config: str | None  # likewise for the site configuration, None: the default
+    digest: str  # the inventory's fingerprint (player.content.Content.digest)
+    switch_at: int  # site ms from which it is in force; 0: already in force
+
+    @property
+    def key(self) -> tuple[str | None, str | None, str]:
+        return self.playlist, self.config, self.digest
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"key": list(self.key), "playlist": self.playlist, "config": self.config,
+                "digest": self.digest, "switch_at": self.switch_at}
+
+    @classmethod
+    def from_wire(cls, raw: Any) -> Announcement | None:
+        if not isinstance(raw, dict):
+            return None
+        playlist, config, digest = raw.get("playlist"), raw.get("config"), raw.get("digest")
+        switch_at = raw.get("switch_at", 0)
+        if not (isinstance(digest, str) and isinstance(switch_at, int)
+                and all(v is None or isinstance(v, str) for v in (playlist, config))):
+            return None
+        return cls(playlist, config, digest, switch_at)

@@ -19,9 +19,17 @@ each report it reads two rows of the video zone back from the server: the frame 
 - A picture is written once, when its (file, number) first shows; a repaint of the same
   picture is not a new one. Black (a deck just mapped, a prompt) reads tag 0, which is
   no clip: not a frame.
-- When another report for the same window is already queued after a read, the read may
-  have caught the newer picture: it is dropped, and the newer report reads it with its
-  own time.
+- Every drawing is reported (`DamageReportRawRectangles`), so a picture drawn before
+  a read is processed has its report ahead of the read's reply: when another report
+  for the same window is queued after a read, the read may have caught the newer
+  picture, and it is dropped; the newer report reads it with its own time. A report
+  with a newer one queued behind it is not read at all: a lagging observer catches up
+  on the newest picture instead of reading every stale one. (With the
+  "non-empty" level this observer first used, the server reports nothing more until the
+  observer's subtract is processed: a picture drawn in between had no report of its
+  own, and a lagging observer read it at the previous report's time, one frame early.
+  On two loaded cores that made whole slots of both terminals look a frame early or
+  late, while the players' own pictures were on time.)
 - An untagged clip (the default `frame-counter`, whose number cells fill the top half,
   so the tag row reads the number again) is accepted alone: the two rows agree and the
   number is not 0.
@@ -108,7 +116,7 @@ class Observer:
                     continue
                 watched = wanted[name]
                 watched.window = child
-                watched.damage = child.damage_create(damage.DamageReportNonEmpty)
+                watched.damage = child.damage_create(damage.DamageReportRawRectangles)
                 watched.last = None
                 self.by_window[child.id] = watched
             except xerror.XError:  # it went while we looked
@@ -138,7 +146,11 @@ class Observer:
                 watched = self.by_window.get(event.drawable.id)
                 if watched is None:
                     continue
-                self.x.damage_subtract(event.damage, 0, 0)
+                if event.level & 0x80:  # more rectangles of the same drawing follow
+                    continue
+                if self.newer_report_queued(watched):  # a newer picture: read that one
+                    watched.dropped_reads += 1
+                    continue
                 self.read(watched, getattr(event, "seen_ns", None) or time.monotonic_ns())
         for watched in self.watched.values():
             watched.out.close()

@@ -26,12 +26,8 @@ the frame presented rather than only its phase.
   tried first: every libVLC thread that logs, its real-time video output among them,
   then waits for Python's interpreter lock (a priority inversion), and a 3-screen demo
   on a busy machine lost its sync measure once while it was in, which it may have
-  caused. The pipe's writing end does not block: a full pipe loses lines, it never
-  holds libVLC up. The stream is fully buffered, so libVLC writes a few dozen lines at
-  once and our thread wakes once for them (line-buffered, it woke for each of the
-  lines libVLC logs at every preroll, and a test of start instants came out 2.8 ms
-  late once while it was). A reset is heard when the buffer next fills: seconds later
-  at the rate libVLC logs while playing, soon enough for a journal line and a count.
+  caused. The pipe's writing end does not block: a full
+  pipe loses lines, it never holds libVLC up.
 - The message's object is not in the line, and libVLC's API does not tie the input
   thread to a media player anyway: a reset counts for the screen, whichever deck it was.
 - Other lines are dropped: libVLC says many harmless things (a missing VDPAU driver, a
@@ -59,8 +55,7 @@ _LIBC.fdopen.argtypes = (ctypes.c_int, ctypes.c_char_p)
 _LIBC.fdopen.restype = ctypes.c_void_p
 _LIBC.setvbuf.argtypes = (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_size_t)
 _LIBC.fclose.argtypes = (ctypes.c_void_p,)
-_IOFBF = 0  # glibc: fully buffered
-BUFFER_BYTES = 4096  # about 50 of libVLC's lines: a write to the pipe, a wake of ours
+_IOLBF = 1  # glibc: line buffered
 
 
 class ClockResets:
@@ -76,7 +71,7 @@ class ClockResets:
             os.close(write_fd)
             os.close(self._read_fd)
             raise OSError(ctypes.get_errno(), "fdopen of libVLC's log pipe")
-        _LIBC.setvbuf(self._stream, None, _IOFBF, BUFFER_BYTES)
+        _LIBC.setvbuf(self._stream, None, _IOLBF, 0)
         self._instance: vlc.Instance | None = None
         self._reader = threading.Thread(target=self._read, name="libvlc-log", daemon=True)
 

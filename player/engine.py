@@ -93,7 +93,7 @@ class VlcEngine:
         self._instance = vlc.Instance(args)
         if self._instance is None:
             raise RuntimeError("libVLC could not be started (is vlc-plugin-base installed?)")
-        self.clock_resets = ClockResets()  # player.vlc_log: heard, logged, counted
+        self.clock_resets = ClockResets()  # player.vlc_log: what makes the player rejoin
         self.clock_resets.attach(self._instance)
         self._output = output
         self.frame_log = frame_log if frame_log is not None else FrameLog()

@@ -361,7 +361,6 @@ class VlcEngine:
             deck.player.release()
         for stream in self._streams:
             stream.close()
-        self.clock_resets.close()
         self._instance.release()
 
     def _set_shown(self, deck: int | None) -> None:

@@ -21,18 +21,14 @@ real-time priority, starving the machine. Whether the extra stops caused it is n
 known; until it is, a reset is reported, not acted on. The cure to build is to tell
 the frame presented rather than only its phase.
 
-- libVLC writes its log into a pipe itself (`libvlc_log_set_file`: formatted in C by
-  the thread that logs), and a thread of ours reads the pipe. A Python log callback was
-  tried first: every libVLC thread that logs, its real-time video output among them,
-  then waits for Python's interpreter lock (a priority inversion), and a 3-screen demo
-  on a busy machine lost its sync measure once while it was in, which it may have
-  caused. The pipe's writing end does not block: a full
-  pipe loses lines, it never holds libVLC up.
-- The message's object is not in the line, and libVLC's API does not tie the input
-  thread to a media player anyway: a reset counts for the screen, whichever deck it was.
-- Other lines are dropped: libVLC says many harmless things (a missing VDPAU driver, a
-  screensaver it cannot inhibit) that a technician should not have to read. The engine
-  still runs it `--quiet`, which keeps libVLC's own logging to stderr off.
+- libVLC calls the log callback for every message of every level, from its own
+  threads; levels under warning are returned from at once, before any formatting.
+- The message's object is the input thread, which libVLC's API does not tie to a media
+  player: a reset counts for the screen, whichever deck it was.
+- With a log callback set, libVLC writes nothing to stderr itself (the engine runs it
+  `--quiet` anyway); warnings and errors other than this one are left unlogged, as
+  before: libVLC says many harmless things at those levels (a missing VDPAU driver, a
+  screensaver it cannot inhibit) that a technician should not have to read.
 """
 
 from __future__ import annotations
@@ -40,69 +36,46 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import logging
-import os
-import threading
 
 import vlc
 
 log = logging.getLogger(__name__)
 
 CLOCK_RESET = b"ES_OUT_SET_(GROUP_)PCR  is called too late"  # two spaces, as libVLC 3 has it
-READ_BYTES = 1 << 16
+WARNING = 3  # libvlc_log_level: DEBUG 0, NOTICE 2, WARNING 3, ERROR 4
+MESSAGE_BYTES = 256
 
-_LIBC = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-_LIBC.fdopen.argtypes = (ctypes.c_int, ctypes.c_char_p)
-_LIBC.fdopen.restype = ctypes.c_void_p
-_LIBC.setvbuf.argtypes = (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_size_t)
-_LIBC.fclose.argtypes = (ctypes.c_void_p,)
-_IOLBF = 1  # glibc: line buffered
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c"))
+_VSNPRINTF = _LIBC.vsnprintf
+_VSNPRINTF.argtypes = (ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_void_p)
+_VSNPRINTF.restype = ctypes.c_int
+
+
+def format_message(fmt: bytes, args) -> bytes:
+    """libVLC's printf-style message made text, with libc's own vsnprintf (the
+    arguments are a C va_list)."""
+    buffer = ctypes.create_string_buffer(MESSAGE_BYTES)
+    _VSNPRINTF(buffer, MESSAGE_BYTES, fmt, args)
+    return buffer.value
 
 
 class ClockResets:
-    """Counts libVLC's clock resets (see the module docstring) for the status; `count`
-    only ever grows. `close` after the libVLC instance is done with."""
+    """Counts libVLC's clock resets (see the module docstring) for the player to rejoin
+    on; `count` only ever grows."""
 
     def __init__(self) -> None:
         self.count = 0
-        self._read_fd, write_fd = os.pipe2(os.O_CLOEXEC)
-        os.set_blocking(write_fd, False)  # libVLC never waits on us (see the module)
-        self._stream = _LIBC.fdopen(write_fd, b"w")
-        if not self._stream:
-            os.close(write_fd)
-            os.close(self._read_fd)
-            raise OSError(ctypes.get_errno(), "fdopen of libVLC's log pipe")
-        _LIBC.setvbuf(self._stream, None, _IOLBF, 0)
-        self._instance: vlc.Instance | None = None
-        self._reader = threading.Thread(target=self._read, name="libvlc-log", daemon=True)
+        self._callback = vlc.CallbackDecorators.LogCb(self._on_message)  # kept alive
 
     def attach(self, instance: vlc.Instance) -> None:
-        self._instance = instance
-        instance.log_set_file(ctypes.cast(self._stream, vlc.FILE_ptr))
-        self._reader.start()
+        instance.log_set(self._callback, None)
 
-    def close(self) -> None:
-        """Stop libVLC writing (it waits for a line being written), then end the pipe."""
-        if self._instance is not None:
-            self._instance.log_unset()
-        if self._stream:
-            _LIBC.fclose(self._stream)  # closes the writing end: the reader sees its end
-            self._stream = None
-        if self._reader.is_alive():
-            self._reader.join(timeout=2)
-
-    def _read(self) -> None:
-        pending = b""
-        try:
-            while chunk := os.read(self._read_fd, READ_BYTES):
-                *lines, pending = (pending + chunk).split(b"\n")
-                for line in lines:
-                    if line.startswith(CLOCK_RESET):
-                        self._heard(line)
-        finally:
-            os.close(self._read_fd)
-
-    def _heard(self, line: bytes) -> None:
-        self.count += 1
-        log.warning("libvlc_clock_reset said=%s",
-                    line[len(CLOCK_RESET):].decode(errors="replace").strip(" ()")
-                    .replace(" ", "_")[:60])
+    def _on_message(self, _data, level, _context, fmt, args) -> None:
+        if level < WARNING or fmt is None or not fmt.startswith(b"ES_OUT_SET_"):
+            return
+        text = format_message(fmt, args)
+        if text.startswith(CLOCK_RESET):
+            self.count += 1
+            log.warning("libvlc_clock_reset said=%s",
+                        text[len(CLOCK_RESET):].decode(errors="replace").strip(" ()")
+                        .replace(" ", "_")[:60])

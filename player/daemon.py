@@ -302,10 +302,7 @@ class PlayerDaemon:
                      # "pictures": measured on displayed (or presented) pictures;
                      # "model": none to measure on (player.steering)
                      "position_source": None if self.steering.playing is None
-                     else "pictures" if self.steering.measured else "model",
-                     # libVLC took a deck's clock again (player.vlc_log): such a deck
-                     # may play whole frames off until its next start
-                     "clock_resets": self._screen.clock_resets()},
+                     else "pictures" if self.steering.measured else "model"},
             "slots_started": self.slots_started,
             "prompts": self.prompts,
         }

@@ -53,7 +53,6 @@ from player.audio_out import ScheduledStream, attach as attach_sound
 from player.decks import CLOCK_GETTIME, CLOCK_MONOTONIC, Deck, may_use_realtime
 from player.frames import FrameLog, read_frame_number
 from player.rate import RATE_BASE, request_for
-from player.vlc_log import ClockResets
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +92,6 @@ class VlcEngine:
         self._instance = vlc.Instance(args)
         if self._instance is None:
             raise RuntimeError("libVLC could not be started (is vlc-plugin-base installed?)")
-        self.clock_resets = ClockResets()  # player.vlc_log: what makes the player rejoin
-        self.clock_resets.attach(self._instance)
         self._output = output
         self.frame_log = frame_log if frame_log is not None else FrameLog()
         self._decks = [Deck(i, self._instance.media_player_new()) for i in range(2)]

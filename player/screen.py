@@ -62,10 +62,6 @@ class Screen(Protocol):
     def drain_frames(self) -> list[Frame]:
         """The displayed frames not yet taken (headless, with a frame trace)."""
 
-    def clock_resets(self) -> int:
-        """How many times libVLC has thrown a playing deck's clock away (player.vlc_log);
-        only ever grows."""
-
     def close(self) -> None: ...
 
 
@@ -119,9 +115,6 @@ class VlcScreen:
 
     def drain_frames(self) -> list[Frame]:
         return self.engine.frame_log.drain()
-
-    def clock_resets(self) -> int:
-        return self.engine.clock_resets.count
 
     def close(self) -> None:
         self._starter.close()

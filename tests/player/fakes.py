@@ -155,7 +155,6 @@ class FakeScreen:
     prerolled: list[tuple[str, int]] = field(default_factory=list)  # (label, offset ms)
     unpauses: list[float] = field(default_factory=list)  # monotonic s of each start_at
     hidden: bool = False  # a prompt: shows make a deck active, not visible
-    resets: int = 0  # libVLC's clock resets (trigger_clock_reset)
     active: int | None = None
     _standby: int = 0
 
@@ -209,9 +208,6 @@ class FakeScreen:
     def drain_frames(self) -> list:
         return []
 
-    def clock_resets(self) -> int:
-        return self.resets
-
     def close(self) -> None:
         pass
 
@@ -226,10 +222,6 @@ class FakeScreen:
     def trigger_pictures(self, deck: int, times_ns: list[int], frame_ms: float) -> None:
         """The deck displayed pictures at these monotonic instants."""
         self.decks[deck].displayed = (times_ns, frame_ms)
-
-    def trigger_clock_reset(self) -> None:
-        """libVLC took a deck's clock again from scratch (player.vlc_log)."""
-        self.resets += 1
 
     @property
     def on_screen(self) -> str | None:

@@ -289,15 +289,6 @@ async def test_a_clock_step_makes_the_screen_rejoin(tmp_path, caplog):
         assert timeline.slot_at(at).start == at or at == after[0]
 
 
-async def test_status_counts_the_clocks_libvlc_threw_away(tmp_path):
-    async with virtual_player(three_clips(tmp_path), DURATIONS) as player:
-        await player.advance(1)
-        before = (await player.daemon.status())["sync"]["clock_resets"]
-        player.screen.trigger_clock_reset()
-        after = (await player.daemon.status())["sync"]["clock_resets"]
-    assert (before, after) == (0, 1)
-
-
 async def test_the_zones_follow_the_phase_banners_and_coupons(tmp_path):
     config = terminal_config(tmp_path)
     coupon = {"title": "300 Bonus Points", "detail": "with coffee", "barcode": "03600029145",

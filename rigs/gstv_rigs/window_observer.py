@@ -81,8 +81,8 @@ class Observer:
         if not self.x.has_extension("DAMAGE"):
             raise SystemExit("window_observer: the X server has no DAMAGE extension")
         self.x.damage_query_version()
-        # A window destroyed between a report and its subtraction (a player killed)
-        # answers BadDamage: expected, counted, not printed.
+        # A window destroyed between a report and its read (a player killed) answers an
+        # X error: expected, counted, not printed.
         self.x_errors = 0
         self.x.set_error_handler(self._on_error)
         self.root = self.x.screen().root

@@ -54,5 +54,12 @@ async def test_pictures_land_on_their_instants_once_the_clock_lead_is_taken(
         name, position_ms, unled_ms):
     timing = media_timing(MATRIX / name)
     assert timing.clock_lead_ms(position_ms) == unled_ms  # what it would be off by
-    late = await lateness_ms(MATRIX / name, position_ms)
-    assert abs(late) < 2.0, f"{name} at {position_ms} ms: {late:.2f} ms late"
+    # Up to three tries, the best kept: a busy machine only ever makes pictures later
+    # (6.4 ms once in a CI run beside other work), while a lead not taken is off by
+    # `unled_ms` on every try.
+    tries = []
+    for _ in range(3):
+        tries.append(await lateness_ms(MATRIX / name, position_ms))
+        if abs(tries[-1]) < 2.0:
+            break
+    assert min(map(abs, tries)) < 2.0, f"{name} at {position_ms} ms: {tries} ms late"

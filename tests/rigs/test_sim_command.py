@@ -58,7 +58,10 @@ def test_a_loop_of_two_matrix_clips_with_prompts_is_measured_in_picture_and_soun
     assert all(heard >= 8 for heard in result["bursts_heard"].values())
     assert result["audio_skew_ms"]["p50"] is not None
     if result["prompts"]:
-        assert result["prompt_silence_ms"]["max"] < 200  # loose: a busy machine
+        # Loose: a busy machine (350 ms once in a CI run; the target, 20 ms, is
+        # bench/prompt_latency.py's). Unmuted, the sound would run through the whole
+        # 2-6 s prompt.
+        assert result["prompt_silence_ms"]["max"] < 1000
 
 
 def test_windows_under_xvfb_are_measured_from_what_the_x_server_received():

@@ -38,6 +38,8 @@ import sys
 import tempfile
 import time
 from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from gstv_rigs.procs import stop_process
@@ -100,6 +102,30 @@ class PulseServer:
                                      str(out)], env={**os.environ, **self.env},
                                     stdout=subprocess.DEVNULL, stderr=errors,
                                     start_new_session=True)
+
+
+@contextmanager
+def one_recorded_sink(directory: Path, sink: str = "T1") -> Iterator[Path]:
+    """A rig PulseAudio server with one null sink and its recorder, for an in-process
+    player (benchmarks): this process's environment points libVLC's PulseAudio output at
+    the sink until the block ends. Yields the recorder's log (read it after the block:
+    the recorder has stopped and written everything by then)."""
+    pulse = PulseServer([sink])
+    pulse.start()
+    saved = {key: os.environ.get(key) for key in (*pulse.env, "PULSE_SINK")}
+    os.environ.update({**pulse.env, "PULSE_SINK": sink})
+    out = directory / f"{sink}.sound.log"
+    recorder = pulse.recorder(sink, out)
+    try:
+        yield out
+    finally:
+        stop_process(recorder)
+        pulse.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 # -- the recorder (a process of its own) ----------------------------------------------------

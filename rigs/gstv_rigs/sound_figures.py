@@ -15,6 +15,9 @@ clock every screen's frame trace and every sink's recorder stamp with.
   tests/player/test_rate_sound.py.
 - `prompt_silence_ms`: from the rig writing `prompt_start` on the payment socket to the
   sink going silent.
+- `prompt_heard`: sound the sink played later in a prompt (from `PROMPT_GRACE_NS` after
+  its start to its end): how many prompts had any, and the most of it in one. Seen
+  with libVLC's mute, 2026-12-03: a deck started behind a prompt was heard.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ MATCH_NS = 400_000_000  # bursts are a second apart
 AV_MATCH_NS = 500_000_000
 BOUNDARY_NS = 150_000_000
 MARK_EVERY = 30
+END_SLACK_NS = 5_000_000
+PROMPT_GRACE_NS = 20_000_000  # the silence target: a mute's own latency
 
 
 def read_log(path: Path) -> list[tuple[str, int]]:
@@ -109,19 +114,52 @@ def gaps(events: list[tuple[str, int]], excused: list[tuple[int, int]],
     return count, at_boundary
 
 
+def _stretches(events: list[tuple[str, int]]) -> list[tuple[int, int | None]]:
+    """The sink's sounding stretches (start, end; None: still sounding at the log's
+    end). The recorder starts silent and logs changes only."""
+    stretches, since = [], None
+    for kind, at in events:
+        if kind == "sound" and since is None:
+            since = at
+        elif kind == "silent" and since is not None:
+            stretches.append((since, at))
+            since = None
+    if since is not None:
+        stretches.append((since, None))
+    return stretches
+
+
+def heard_in_prompts(events: list[tuple[str, int]], prompts: list[tuple[int, int | None]],
+                     grace_ns: int) -> list[float]:
+    """For each prompt (start, end), ms of sound the sink played from `grace_ns` after
+    its start (the mute's own latency, which `prompt_silences` measures) to
+    `END_SLACK_NS` before its end: how much a customer heard that they should not."""
+    last = events[-1][1] if events else 0
+    stretches = _stretches(events)
+    out = []
+    for start, end in prompts:
+        begin, until = start + grace_ns, (last if end is None else end) - END_SLACK_NS
+        heard = sum(max(0, min(until, b if b is not None else until) - max(begin, a))
+                    for a, b in stretches)
+        out.append(heard / 1e6)
+    return out
+
+
 def prompt_silences(events: list[tuple[str, int]], prompt_starts: list[int]) -> list[float]:
-    """For each prompt, ms from its start until the sink was silent. A prompt after
-    which the sink never went silent counts as the time to the log's last event: it is
-    a bad case, never left out."""
+    """For each prompt, ms from its start until the sink was silent: the mute's
+    latency. (Sound that comes back later in the prompt is `heard_in_prompts`'.) A
+    prompt after which the sink never went silent counts as the time to the log's last
+    event: it is a bad case, never left out."""
     out = []
     last = events[-1][1] if events else None
     silents = [at for kind, at in events if kind == "silent"]
     sounds = [at for kind, at in events if kind == "sound"]
     for start in prompt_starts:
         # Silent already (between bursts there is the bed: never silent while playing).
+        # The recorder starts silent and logs changes only: no sound yet is silence.
         before = [a for a in silents if a <= start]
         after_sound = [a for a in sounds if a <= start]
-        if before and (not after_sound or before[-1] > after_sound[-1]):
+        if not after_sound or (before and before[-1] > after_sound[-1]):
             out.append(0.0)
             continue
         later = [a for a in silents if a > start]
@@ -134,18 +172,22 @@ def prompt_silences(events: list[tuple[str, int]], prompt_starts: list[int]) -> 
 
 def site_sound(logs: Mapping[str, list[tuple[str, int]]], frames: Mapping[str, list[tuple]],
                excused: Mapping[str, list[tuple[int, int]]],
-               prompt_starts: Mapping[str, list[int]], since_ns: int) -> dict:
+               prompts: Mapping[str, list[tuple[int, int | None]]], since_ns: int) -> dict:
     """The sound figures of a run, from each screen's recorder log, frame trace,
-    excused spans (prompts, kills) and prompt starts."""
+    excused spans (prompts, kills) and prompts (start, end)."""
     onsets = {tid: [at for kind, at in events if kind == "onset"]
               for tid, events in logs.items()}
-    offsets, found, at_bounds, silences = [], 0, 0, []
+    offsets, found, at_bounds, silences, heard = [], 0, 0, [], []
     for tid, events in logs.items():
         offsets += av_offsets(onsets[tid], frames[tid], since_ns)
         gap, bound = gaps(events, excused.get(tid, []), boundaries(frames[tid]), since_ns)
         found, at_bounds = found + gap, at_bounds + bound
-        silences += prompt_silences(events, prompt_starts.get(tid, []))
+        spans = prompts.get(tid, [])
+        silences += prompt_silences(events, [start for start, _ in spans])
+        heard += heard_in_prompts(events, spans, PROMPT_GRACE_NS)
     return {"audio_skew_ms": summary_of(audio_skews(onsets, since_ns)),
             "av_offset_ms": summary_of(offsets), "audio_gaps": found,
             "audio_boundary_gaps": at_bounds, "prompt_silence_ms": summary_of(silences),
+            "prompt_heard": {"prompts": sum(h > 0 for h in heard),
+                             "max_ms": round(max(heard, default=0.0), 2)},
             "bursts_heard": {tid: len(v) for tid, v in onsets.items()}}

@@ -99,3 +99,26 @@ def test_the_rigs_sound_server_takes_no_system_resource(pulse):
 def test_a_prompt_the_sink_never_went_quiet_after_counts_as_a_bad_case():
     events = [("sound", 0), ("onset", 2 * S), ("onset", 3 * S)]
     assert sound_figures.prompt_silences(events, [1 * S]) == [2000.0]
+
+
+def test_a_prompt_before_the_sink_played_anything_finds_it_silent():
+    """The recorder starts silent and logs only changes: before its first `sound` the
+    sink is silent, and a later silence is not this prompt's."""
+    events = [("sound", 2 * S), ("silent", 4 * S)]
+    assert sound_figures.prompt_silences(events, [1 * S]) == [0.0]
+
+
+def test_sound_back_a_moment_before_the_prompts_end_is_the_reveal():
+    """The recorder stamps per 2 ms chunk and the rig stamps its prompt_end write just
+    before it: sound heard 1 ms before that stamp is the reveal, not a leak."""
+    events = [("sound", 0), ("silent", 1 * S + 1_000_000), ("sound", 2 * S - 1_000_000)]
+    assert sound_figures.heard_in_prompts(events, [(1 * S, 2 * S)], 20_000_000) == [0.0]
+
+
+def test_what_was_heard_during_a_prompt_is_summed_past_the_mutes_own_latency():
+    events = [("sound", 0), ("silent", 1 * S + 10_000_000),  # the mute took 10 ms
+              ("sound", int(1.5 * S)), ("silent", int(1.5 * S) + 12_000_000),  # a blip
+              ("sound", 3 * S)]
+    heard = sound_figures.heard_in_prompts(events, [(1 * S, 2 * S), (int(2.5 * S), None)],
+                                           20_000_000)
+    assert heard == [12.0, 0.0]

@@ -25,8 +25,8 @@ the same frame.
   (file, frame number).
 - Sound: each screen plays into a null sink of a PulseAudio server of the rig's own,
   recorded with timestamps (gstv_rigs.sound); `audio_skew_ms`, `av_offset_ms`,
-  `audio_gaps`, `audio_boundary_gaps` and `prompt_silence_ms` come from what the sinks
-  played (gstv_rigs.sound_figures). `--no-sound`: libVLC's null output, no figures.
+  `audio_gaps`, `audio_boundary_gaps`, `prompt_silence_ms` and `prompt_heard` come
+  from what the sinks played (gstv_rigs.sound_figures). `--no-sound`: libVLC's null output, no figures.
   `--sound-timing player`: the players' own scheduled output (player.audio_out).
 - `out_of_step`, `coverage` and `dropped` per screen: see gstv_rigs.skew.
 - `--clock-faults`: each terminal gets a random clock offset (+-2 s) and oscillator
@@ -488,7 +488,7 @@ class Simulation:
         return sound_figures.site_sound(
             {t.id: sound_figures.read_log(t.dir / "sound.log") for t in self.terminals},
             {t.id: t.frames for t in self.terminals}, self.excused_spans(),
-            {t.id: [s for tid, s, _ in self.prompt_spans if tid == t.id]
+            {t.id: [(s, e) for tid, s, e in self.prompt_spans if tid == t.id]
              for t in self.terminals}, converged)
 
 

@@ -143,7 +143,7 @@ def main() -> None:
     parser.add_argument("--no-sound", action="store_true",
                         help="libVLC's null audio output: no figures at the sink")
     parser.add_argument("--sound-timing", choices=("libvlc", "player"), default="libvlc",
-                        help="libVLC's own PulseAudio output, or the player's scheduled one")
+                        help="libVLC's PulseAudio output, or the player's scheduled one")
     args = parser.parse_args()
     result = asyncio.run(measure(args.prompts, not args.no_sound, args.sound_timing))
     print(f"{result['prompts']} prompts: hidden after p50 {result['hide_ms']['p50']} ms, "

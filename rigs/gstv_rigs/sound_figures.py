@@ -32,7 +32,7 @@ MATCH_NS = 400_000_000  # bursts are a second apart
 AV_MATCH_NS = 500_000_000
 BOUNDARY_NS = 150_000_000
 MARK_EVERY = 30
-END_SLACK_NS = 5_000_000
+END_SLACK_NS = 5_000_000  # sound this close to a prompt's end is its reveal (2 ms chunks)
 PROMPT_GRACE_NS = 20_000_000  # the silence target: a mute's own latency
 
 

@@ -35,7 +35,7 @@ from gstv_rigs.payment import BlockingPaymentLink
 from gstv_rigs.site import summary_of
 from gstv_rigs.sound import one_recorded_sink
 from gstv_rigs.sound_figures import (PROMPT_GRACE_NS, heard_in_prompts, prompt_silences,
-                                     read_log)
+                                     read_log, sound_back)
 from gstv_rigs.staging import headless_config, loop_asset, stage_loop
 from _common import machine, percentile
 
@@ -70,21 +70,6 @@ def payment_client(path: str, prompts: int, player, writes: dict[str, list[int]]
     finally:
         link.close()
     return latencies, late_frames, last_frame_after
-
-
-def sound_back(events: list[tuple[str, int]], ends: list[int]) -> list[float]:
-    """For each `prompt_end`, ms until the sink played sound again (to the end of the
-    recording when it never did: a bad case, counted)."""
-    sounds = [at for kind, at in events if kind == "sound"]
-    last = events[-1][1] if events else None
-    out = []
-    for end in ends:
-        later = [at for at in sounds if at > end]
-        if later:
-            out.append((later[0] - end) / 1e6)
-        elif last is not None:
-            out.append(max(0.0, (last - end) / 1e6))
-    return out
 
 
 async def measure(prompts: int, sound: bool, sound_timing: str) -> dict:

@@ -162,11 +162,27 @@ def prompt_silences(events: list[tuple[str, int]], prompt_starts: list[int]) -> 
         if not after_sound or (before and before[-1] > after_sound[-1]):
             out.append(0.0)
             continue
-        later = [a for a in silents if a > start]
+        out += _ms_to_next(silents, [start], last)
+    return out
+
+
+def sound_back(events: list[tuple[str, int]], prompt_ends: list[int]) -> list[float]:
+    """For each prompt's end, ms until the sink played sound again (to the log's last
+    event when it never did: a bad case, counted)."""
+    sounds = [at for kind, at in events if kind == "sound"]
+    return _ms_to_next(sounds, prompt_ends, events[-1][1] if events else None)
+
+
+def _ms_to_next(times: list[int], instants: list[int], last: int | None) -> list[float]:
+    """For each instant, ms to the first of `times` after it, or to `last` when none
+    comes (nothing when the log is empty)."""
+    out = []
+    for instant in instants:
+        later = [at for at in times if at > instant]
         if later:
-            out.append((later[0] - start) / 1e6)
+            out.append((later[0] - instant) / 1e6)
         elif last is not None:
-            out.append(max(0.0, (last - start) / 1e6))
+            out.append(max(0.0, (last - instant) / 1e6))
     return out
 
 

@@ -122,3 +122,10 @@ def test_what_was_heard_during_a_prompt_is_summed_past_the_mutes_own_latency():
     heard = sound_figures.heard_in_prompts(events, [(1 * S, 2 * S), (int(2.5 * S), None)],
                                            20_000_000)
     assert heard == [12.0, 0.0]
+
+
+def test_sound_back_after_a_prompt_is_timed_to_the_sinks_next_sound():
+    events = [("sound", 0), ("silent", 1 * S), ("sound", 2 * S + 3_000_000),
+              ("silent", 4 * S)]
+    # The second prompt's end is never followed by sound: counted to the log's end.
+    assert sound_figures.sound_back(events, [2 * S, 3 * S]) == [3.0, 1000.0]

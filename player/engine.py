@@ -211,15 +211,17 @@ class VlcEngine:
         return 1 if self._active == 0 else 0
 
     async def preroll(self, path: Path, label: str, offset_ms: int = 0,
-                      rate_divisor: int = RATE_BASE) -> int | None:
-        """Open `path` paused on the standby deck, `offset_ms` into it, its rate set
-        while it is paused; the deck, or None when the file cannot be opened or
-        decoded."""
+                      rate_divisor: int = RATE_BASE, *,
+                      source: str | None = None) -> int | None:
+        """Open `path` (or `source`, an open descriptor's /proc path that `path` names)
+        paused on the standby deck, `offset_ms` into it, its rate set while it is
+        paused; the deck, or None when the file cannot be opened or decoded. libVLC has
+        opened the file itself when this returns: `source` may be closed then."""
         deck = self._decks[self.standby]
         deck.player.stop()
         deck.label = label
         deck.reset()
-        media = self._instance.media_new_path(str(path))
+        media = self._instance.media_new_path(source or str(path))
         media.add_option(":start-paused")
         if offset_ms > 0:
             media.add_option(f":start-time={offset_ms / 1000:.3f}")

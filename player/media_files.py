@@ -14,10 +14,19 @@ The site switches to a new version when the leader has it: the leader's inventor
 changes, and it announces the change for a boundary ahead (player.daemon), exactly as
 for a new playlist. The leader plays its own earlier version, from the kept link, until
 that boundary too.
+
+A media update may land at any moment: the agent renames `NAME` to `.NAME@MD5` and puts
+the new bytes under `NAME`. A name resolved a moment before libVLC opens it (libVLC
+opens on its own thread, later) can therefore give the new bytes one slot early, on
+this screen only. So a slot's file is opened here (`open_version`), checked to be the
+version still, and libVLC is handed that open file (`/proc/self/fd/N`: a new
+descriptor of the same inode, whatever is renamed meanwhile).
 """
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from player.durations import DurationCache
@@ -36,3 +45,44 @@ class MediaFiles:
             return path
         old = self._dir / old_version_name(name, version)
         return old if old.is_file() else None
+
+    def open_version(self, name: str, version: str | None) -> OpenedVersion | None:
+        """`version` of `name` opened, or None when this screen lacks it. The file
+        opened is the one the name still resolves to afterwards (same inode): an update
+        that landed in between is seen, and the name resolved again."""
+        for _ in range(OPEN_TRIES):
+            path = self.path_for(name, version)
+            if path is None:
+                return None
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            except FileNotFoundError:
+                continue  # renamed between the two: resolve again
+            try:
+                same = self.path_for(name, version) == path and \
+                    os.stat(path).st_ino == os.fstat(fd).st_ino
+            except OSError:
+                same = False
+            if same:
+                return OpenedVersion(path, fd)
+            os.close(fd)
+        return None
+
+
+OPEN_TRIES = 3  # updates of one name follow each other seconds apart, never faster
+
+
+@dataclass
+class OpenedVersion:
+    """A version of a media file, open: `path` names it (logs, POP), `source` is what
+    libVLC opens. Closed once libVLC has opened its own descriptor (its preroll)."""
+
+    path: Path
+    fd: int
+
+    @property
+    def source(self) -> str:
+        return f"/proc/self/fd/{self.fd}"
+
+    def close(self) -> None:
+        os.close(self.fd)

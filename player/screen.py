@@ -28,9 +28,10 @@ PictureState = Literal["shown", "waiting", "failed"]
 
 class Screen(Protocol):
     async def preroll(self, path: Path, label: str, offset_ms: int,
-                      rate_divisor: int) -> int | None:
+                      rate_divisor: int, *, source: str | None = None) -> int | None:
         """The standby deck with `path` open, paused `offset_ms` in; None when the file
-        cannot be opened or decoded."""
+        cannot be opened or decoded. `source`, when given, is what is opened (an open
+        descriptor of `path`, player.media_files); `path` then only names it."""
 
     def start_at(self, deck: int, monotonic_s: float) -> Future:
         """Unpause `deck` at `monotonic_s`; cancel the future to call it off."""
@@ -76,8 +77,9 @@ class VlcScreen:
         self._prompting = False
 
     async def preroll(self, path: Path, label: str, offset_ms: int,
-                      rate_divisor: int) -> int | None:
-        return await self.engine.preroll(path, label, offset_ms, rate_divisor)
+                      rate_divisor: int, *, source: str | None = None) -> int | None:
+        return await self.engine.preroll(path, label, offset_ms, rate_divisor,
+                                         source=source)
 
     def start_at(self, deck: int, monotonic_s: float) -> Future:
         return self._starter.at(monotonic_s, lambda: self.engine.unpause(deck))

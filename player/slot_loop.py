@@ -211,16 +211,25 @@ class SlotLoop:
     async def _prepare(self, slot: Slot, offset_ms: int) -> int | None:
         if slot.kind == "idle" or slot.filename is None:
             return None
-        path = await self._path_for(slot)
-        if path is None:
+        assert self.active is not None
+        version = self.active.versions.get(slot.filename)
+        # Opened here, not by name in libVLC's thread later: a media update landing
+        # meantime must not put its new bytes on this screen a slot early.
+        opened = await self._content.offload(self._content.files.open_version,
+                                             slot.filename, version)
+        if opened is None:
             log.warning("slot_version_missing file=%s asset=%s version=%s", slot.filename,
-                        slot.asset_id, self.active.versions.get(slot.filename))
+                        slot.asset_id, version)
             return None
-        self._preroll_divisor = self._steering.preroll_divisor(self._wanted())
-        timing = await self._timing(slot) or MediaTiming()
-        self._lead_ms = timing.clock_lead_ms(offset_ms)
-        deck = await self._screen.preroll(path, slot.filename, timing.seek_ms(offset_ms),
-                                          self._preroll_divisor)
+        try:
+            self._preroll_divisor = self._steering.preroll_divisor(self._wanted())
+            timing = await self._timing(slot) or MediaTiming()
+            self._lead_ms = timing.clock_lead_ms(offset_ms)
+            deck = await self._screen.preroll(opened.path, slot.filename,
+                                              timing.seek_ms(offset_ms),
+                                              self._preroll_divisor, source=opened.source)
+        finally:
+            opened.close()  # a primed deck holds its own descriptor
         if deck is None:
             log.warning("slot_skipped file=%s asset=%s reason=cannot_open_or_decode",
                         slot.filename, slot.asset_id)

@@ -159,7 +159,7 @@ class FakeScreen:
     _standby: int = 0
 
     async def preroll(self, path: Path, label: str, offset_ms: int,
-                      rate_divisor: int) -> int | None:
+                      rate_divisor: int, *, source: str | None = None) -> int | None:
         self.prerolled.append((label, offset_ms))
         if path.name in self.unopenable or label in self.unopenable:
             return None

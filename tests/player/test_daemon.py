@@ -57,9 +57,14 @@ async def test_slots_follow_the_timeline_without_gaps(tmp_path):
         slot = timeline.slot_at(int(first_ms) + 50)
         assert slot.filename == label
         assert -5 < first_ms - slot.start < 100
-    # No black gap at a transition: at most ~2 frame intervals between two assets' frames.
+    # No black gap at a transition: the new asset's first picture is the one its deck
+    # primed before the slot began (held), on screen the moment the deck is shown.
+    # Without the preroll, a switch would open the file then and show nothing meanwhile.
+    firsts = [frames[i] for i in range(1, len(frames)) if frames[i].label != frames[i - 1].label]
+    assert firsts and all(f.held for f in firsts), firsts
+    # And no black spell anywhere (a frame is 40 ms; a loaded machine once made 108).
     stamps = [f.monotonic_ns for f in frames]
-    assert max(b - a for a, b in zip(stamps, stamps[1:])) < 100 * NS
+    assert max(b - a for a, b in zip(stamps, stamps[1:])) < 250 * NS
 
 
 async def test_a_prompt_hides_at_once_and_rejoins_the_timeline(tmp_path):

@@ -14,6 +14,7 @@ from player.durations import DurationCache
 from player.media_files import MediaFiles
 from player.probe import MediaProbe
 from scheduler.filenames import old_version_name
+from sync_agent.media_store import MediaStore
 
 MEDIA = Path(__file__).resolve().parents[2] / "assets" / "media"
 
@@ -90,3 +91,42 @@ def test_a_slot_plays_the_version_the_site_plays(tmp_path, probe):
     assert files.path_for("w.mp4", old_md5) is None  # this screen lacks that version
     shutil.copy(old, tmp_path / old_version_name("w.mp4", old_md5))
     assert files.path_for("w.mp4", old_md5) == tmp_path / f".w.mp4@{old_md5}"
+
+
+def test_an_update_landing_while_a_slot_opens_its_file_does_not_change_what_it_plays(
+        tmp_path, probe):
+    """player.media_files.open_version: the agent replaces w.mp4 (sync_agent.media_store,
+    as a media update does) just after the name was resolved. What is opened, and what
+    libVLC reads through `source`, is still the old version: the kept file."""
+    old, new = MEDIA / "gstv-weather.mp4", MEDIA / "gstv-sports.mp4"
+    old_md5, new_md5 = (hashlib.md5(p.read_bytes()).hexdigest() for p in (old, new))
+    shutil.copy(old, tmp_path / "w.mp4")
+    files = MediaFiles(tmp_path, DurationCache(tmp_path, probe))
+    resolved = files.path_for
+
+    def update_after_the_first_resolution(name, version, _done=[]):
+        path = resolved(name, version)
+        if not _done:
+            _done.append(True)
+            shutil.copy(new, tmp_path / ".w.mp4.partial")
+            MediaStore(tmp_path).place(tmp_path / ".w.mp4.partial", "w.mp4", md5=new_md5,
+                                       now_ms=0)
+        return path
+
+    files.path_for = update_after_the_first_resolution
+    opened = files.open_version("w.mp4", old_md5)
+    assert opened is not None
+    try:
+        assert opened.path == tmp_path / f".w.mp4@{old_md5}"
+        assert hashlib.md5(Path(opened.source).read_bytes()).hexdigest() == old_md5
+    finally:
+        opened.close()
+    # Opened once the update is in, the source still reads its version after a rename.
+    opened = files.open_version("w.mp4", new_md5)
+    assert opened is not None and opened.path == tmp_path / "w.mp4"
+    (tmp_path / "w.mp4").rename(tmp_path / "moved.mp4")
+    try:
+        assert hashlib.md5(Path(opened.source).read_bytes()).hexdigest() == new_md5
+    finally:
+        opened.close()
+    assert files.open_version("w.mp4", "0" * 32) is None  # a version this screen lacks

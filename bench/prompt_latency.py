@@ -45,15 +45,38 @@ MATRIX = ROOT / "assets" / "sync" / "matrix"
 SOUND_CLIPS = ("small-webm720-vp9.webm", "small-mp4720-h264.mp4")
 
 
-def payment_client(path: str, prompts: int, player, writes: dict[str, list[int]]
-                   ) -> tuple[list[float], int, list[float]]:
+# The rig's PulseAudio server, just started, stalls its streams for up to a second
+# and the recorder's stamps are then up to 0.6 s early (measured 2026-12-03: the
+# player's stream blocked 1.16 s on its first write; the sink "heard" the first two
+# prompts, in which the player wrote only silence). The prompts begin once the sink
+# has played sound for this long.
+SINK_SETTLE_S = 2.0
+SINK_WAIT_S = 20.0
+
+
+def sink_settled(sound_log: Path | None) -> None:
+    """Until the recorder has heard the player for `SINK_SETTLE_S` (at once without
+    sound); a sink that never hears anything is found out by the figures."""
+    if sound_log is None:
+        time.sleep(1.5)  # the first slot on screen
+        return
+    deadline = time.monotonic() + SINK_WAIT_S
+    while time.monotonic() < deadline:
+        if sound_log.exists() and "sound" in sound_log.read_text():
+            time.sleep(SINK_SETTLE_S)
+            return
+        time.sleep(0.05)
+
+
+def payment_client(path: str, prompts: int, player, writes: dict[str, list[int]],
+                   sound_log: Path | None = None) -> tuple[list[float], int, list[float]]:
     """The payment software: a blocking client in its own thread, as a separate
     program would be, writing prompts and reading the replies. `writes` gets the
     instants of its `prompt_start` and `prompt_end` writes."""
     latencies, late_frames, last_frame_after = [], 0, []
     link = BlockingPaymentLink(Path(path))
     try:
-        time.sleep(1.5)
+        sink_settled(sound_log)
         for _ in range(prompts):
             written = time.monotonic_ns()  # stamped just before the line is written
             writes["start"].append(written)
@@ -89,7 +112,7 @@ async def measure(prompts: int, sound: bool, sound_timing: str) -> dict:
             async with running_player(config) as player:
                 latencies, late_frames, last_frame_after = await asyncio.to_thread(
                     payment_client, str(config.player.payment_socket), prompts, player,
-                    writes)
+                    writes, sound_log)
         events = read_log(sound_log) if sound else []
     ordered = sorted(latencies)
     result = {

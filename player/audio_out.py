@@ -20,7 +20,9 @@ pause, or a stream that ran dry) the whole difference is taken at once; after th
 most `MAX_STEP_US` a buffer, which no listener hears as a gap.
 
 - Mute and volume are applied here (libVLC hands them to the volume callback). Muting
-  flushes what PulseAudio holds ahead; muted, the stream goes on with silence.
+  flushes what PulseAudio holds ahead; muted, the stream goes on with silence. Over
+  libVLC's mute, the engine says which deck may be heard (`set_heard`): only the one on
+  screen, and none during a PCI prompt.
 - The stream plays from the first byte (no pre-buffering) and never stops on an
   underrun: between two slots nothing is written, and the next buffer's schedule puts
   it back on time.
@@ -54,6 +56,7 @@ BUFFER_MS = 60
 # the first buffers of a start are placed whole, not by MAX_STEP_US, for this long
 # (measured: the second buffer of a start was 57 ms late).
 STARTUP_US = 200_000
+CHUNK_BYTES = RATE * FRAME_BYTES * 5 // 1000  # 5 ms: how late a mute can reach a write
 
 
 class _SampleSpec(ctypes.Structure):
@@ -99,9 +102,11 @@ class ScheduledStream:
     def __init__(self, name: str) -> None:
         self._name = name
         self._handle: int | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # libVLC's audio thread writing; close()
+        self._handle_lock = threading.Lock()  # the handle's life, against flush()
         self._volume = 1.0
         self._muted = False  # libVLC tells the deck's mute and volume as they are set
+        self._heard = True  # the engine's say, over libVLC's mute (set_heard)
         self._fresh = True  # nothing playing: the next buffer is placed exactly
         self._written_until_us = 0  # when what was written will have played
         self._placing_until_us = 0  # until then each buffer is placed whole
@@ -124,9 +129,11 @@ class ScheduledStream:
     def play(self, data: bytes, pts_us: int) -> None:
         with self._lock:
             if self._handle is None:
-                self._handle = self._open()
-                if self._handle is None:
+                handle = self._open()
+                if handle is None:
                     return
+                with self._handle_lock:
+                    self._handle = handle
             lib = _library()
             error = ctypes.c_int(0)
             now_us = time.monotonic_ns() // 1000
@@ -144,17 +151,24 @@ class ScheduledStream:
                 data = data[cut:]
             elif late_us < -TOLERANCE_US:
                 data = bytes(_bytes_for(-late_us)) + data
-            if self._muted:
-                data = bytes(len(data))
-            elif self._volume != 1.0:
-                data = _scaled(data, self._volume)
-            if data:
-                lib.pa_simple_write(self._handle, data, len(data), ctypes.byref(error))
             self._written_until_us = max(plays_at, now_us) + \
                 len(data) // FRAME_BYTES * 1_000_000 // RATE
+            # In chunks, each muted or not as things are when it is written: a write
+            # blocks until PulseAudio has room, and libVLC hands over up to 240 ms at
+            # once, all of which would play after a mute that came meanwhile.
+            for at in range(0, len(data), CHUNK_BYTES):
+                chunk = data[at:at + CHUNK_BYTES]
+                if self._muted or not self._heard:
+                    chunk = bytes(len(chunk))
+                elif self._volume != 1.0:
+                    chunk = _scaled(chunk, self._volume)
+                lib.pa_simple_write(self._handle, chunk, len(chunk), ctypes.byref(error))
 
     def flush(self) -> None:
-        with self._lock:
+        """Drop what PulseAudio holds ahead. Not behind `_lock`, which a blocked write
+        holds: the thread muting (the event loop, at a PCI prompt) never waits for one.
+        libpulse-simple locks its own main loop for each call."""
+        with self._handle_lock:
             if self._handle is not None:
                 _library().pa_simple_flush(self._handle, ctypes.byref(ctypes.c_int(0)))
             self._fresh = True
@@ -167,8 +181,18 @@ class ScheduledStream:
             self.flush()
         self._volume, self._muted = max(0.0, volume), muted
 
+    def set_heard(self, heard: bool) -> None:
+        """Whether the deck may be heard at all: not while it is off screen, nor during
+        a PCI prompt, whatever mute libVLC reports. libVLC 3 can give a deck a second
+        audio output (one made while its first is still busy) that starts unmuted and
+        that `libvlc_audio_set_mute` does not reach; its buffers come here all the
+        same. The flag is set before the flush, so no buffer is written heard after."""
+        was, self._heard = self._heard, heard
+        if was and not heard:
+            self.flush()
+
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._handle_lock:
             if self._handle is not None:
                 _library().pa_simple_free(self._handle)
                 self._handle = None

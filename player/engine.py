@@ -112,6 +112,7 @@ class VlcEngine:
                 stream = ScheduledStream(f"gstv deck {deck.index}")
                 self._streams.append(stream)
                 deck.audio_callbacks = attach_sound(deck.player, stream)
+            self._hear_only(None)  # until a deck is shown
         if output == "headless":
             width, height = sink_size
             for deck in self._decks:
@@ -312,6 +313,7 @@ class VlcEngine:
         if not self._hidden:
             self._set_shown(deck_index)
         deck.player.audio_set_mute(self._muted)
+        self._hear_only(None if self._muted else deck_index)
         if previous is not None and previous != deck_index:
             self._decks[previous].player.stop()
             self._decks[previous].label = None
@@ -319,6 +321,7 @@ class VlcEngine:
     def blank(self) -> None:
         """Nothing on screen (an idle slot or a file that could not be played)."""
         self._set_shown(None)
+        self._hear_only(None)
         for deck in self._decks:
             deck.player.stop()
             deck.label = None
@@ -330,6 +333,7 @@ class VlcEngine:
         self._hidden = True
         self._set_shown(None)
         self._muted = True
+        self._hear_only(None)
         for deck in self._decks:
             deck.player.audio_set_mute(True)
         self.hidden_at_ns = time.monotonic_ns()
@@ -348,6 +352,7 @@ class VlcEngine:
         if self._active is not None:
             self._set_shown(self._active)
             self._decks[self._active].player.audio_set_mute(False)
+        self._hear_only(self._active)
 
     def set_volume(self, level: float) -> None:
         self._volume = max(0, min(100, round(level)))
@@ -361,6 +366,12 @@ class VlcEngine:
         for stream in self._streams:
             stream.close()
         self._instance.release()
+
+    def _hear_only(self, deck: int | None) -> None:
+        """The player's own sound output: only `deck` may be heard (None: no deck),
+        whatever audio outputs libVLC made for the decks (player.audio_out)."""
+        for index, stream in enumerate(self._streams):
+            stream.set_heard(index == deck)
 
     def _set_shown(self, deck: int | None) -> None:
         now = time.monotonic_ns()

@@ -13,8 +13,15 @@ from player.audio_out import FRAME_BYTES, MAX_STEP_US, STARTUP_US, ScheduledStre
 class FakePulse:
     def __init__(self) -> None:
         self.latency_us = 30_000
-        self.written: list[bytes] = []
+        self.written: list[bytes] = []  # each write (player.audio_out writes in chunks)
+        self.taken = 0
         self.flushes = 0
+
+    def take(self) -> bytes:
+        """All written since the last take: what one play() wrote."""
+        out = b"".join(self.written[self.taken:])
+        self.taken = len(self.written)
+        return out
 
     def pa_simple_new(self, *args):
         return 1
@@ -55,7 +62,7 @@ def test_an_early_first_buffer_waits_in_silence_for_its_instant(pulse):
     stream = ScheduledStream("deck")
     now = pulse.clock["us"]
     stream.play(BUFFER, now + pulse.latency_us + 5_000)  # due 5 ms after it could play
-    written = pulse.written[-1]
+    written = pulse.take()
     assert written[:frames_of(5_000)] == bytes(frames_of(5_000))
     assert written[frames_of(5_000):] == BUFFER
 
@@ -64,29 +71,70 @@ def test_a_late_buffer_is_cut_whole_at_a_start_and_by_a_step_later(pulse):
     stream = ScheduledStream("deck")
     now = pulse.clock["us"]
     stream.play(BUFFER, now + pulse.latency_us - 3_000)  # 3 ms late at the start
-    assert len(pulse.written[-1]) == len(BUFFER) - frames_of(3_000)
+    assert len(pulse.take()) == len(BUFFER) - frames_of(3_000)
     while pulse.clock["us"] < now + STARTUP_US + 20_000:  # playing on, on time
         pulse.clock["us"] += 20_000
         stream.play(BUFFER, pulse.clock["us"] + pulse.latency_us)
-        assert pulse.written[-1] == BUFFER
+        assert pulse.take() == BUFFER
     stream.play(BUFFER, pulse.clock["us"] + pulse.latency_us - 10_000)  # 10 ms late
-    assert len(pulse.written[-1]) == len(BUFFER) - frames_of(MAX_STEP_US)
+    assert len(pulse.take()) == len(BUFFER) - frames_of(MAX_STEP_US)
 
 
 def test_a_buffer_within_the_tolerance_is_left_alone(pulse):
     stream = ScheduledStream("deck")
     stream.play(BUFFER, pulse.clock["us"] + pulse.latency_us + 100)
-    assert pulse.written[-1] == BUFFER
+    assert pulse.take() == BUFFER
 
 
 def test_muting_drops_what_is_queued_and_writes_silence_then_volume_scales(pulse):
     stream = ScheduledStream("deck")
     due = pulse.clock["us"] + pulse.latency_us
     stream.play(BUFFER, due)
+    pulse.take()
     stream.set_volume(1.0, True)
     assert pulse.flushes == 1
     stream.play(BUFFER, due + 20_000)
-    assert pulse.written[-1] == bytes(len(pulse.written[-1]))
+    written = pulse.take()
+    assert written and written == bytes(len(written))
     stream.set_volume(0.5, False)
     stream.play(bytes([0, 64]) * 4, due + 40_000)  # 16384 per sample
-    assert pulse.written[-1].endswith(bytes([0, 32]) * 4)
+    assert pulse.take().endswith(bytes([0, 32]) * 4)
+
+
+def test_a_deck_not_heard_stays_silent_whatever_libvlc_says_of_its_mute(pulse):
+    """A PCI prompt: the engine says no deck may be heard. libVLC then starts an audio
+    output it made for the deck (unmuted, out of reach of its mute call): its volume
+    callback says unmuted, and its buffers are still written as silence."""
+    stream = ScheduledStream("deck")
+    due = pulse.clock["us"] + pulse.latency_us
+    stream.play(BUFFER, due)
+    pulse.take()
+    stream.set_heard(False)
+    assert pulse.flushes == 1  # what was queued ahead is dropped at once
+    stream.set_volume(1.0, False)  # a fresh libVLC audio output reports itself
+    stream.play(BUFFER, due + 20_000)
+    written = pulse.take()
+    assert written and written == bytes(len(written))
+    stream.set_heard(True)  # shown again after the prompt
+    stream.play(BUFFER, due + 40_000)
+    assert pulse.take().endswith(BUFFER)
+
+
+def test_a_mute_during_a_long_write_silences_the_rest_of_it(pulse):
+    """libVLC hands over up to 240 ms at once, and a write blocks until PulseAudio has
+    room: a prompt's mute arriving meanwhile (another thread) reaches the next 5 ms."""
+    stream = ScheduledStream("deck")
+    long_buffer = BUFFER * 10  # 200 ms
+    real_write = pulse.pa_simple_write
+
+    def write_then_mute(handle, data, size, error):
+        real_write(handle, data, size, error)
+        if len(pulse.written) == 2:
+            stream.set_heard(False)  # the event loop, during the second chunk
+        return 0
+
+    pulse.pa_simple_write = write_then_mute
+    stream.play(long_buffer, pulse.clock["us"] + pulse.latency_us)
+    chunks = pulse.written
+    assert b"".join(chunks[:2]) == long_buffer[:len(b"".join(chunks[:2]))]
+    assert all(c == bytes(len(c)) for c in chunks[2:]) and len(chunks) > 10

@@ -41,6 +41,8 @@ import asyncio
 import ctypes
 import ctypes.util
 import logging
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -55,6 +57,28 @@ from player.frames import FrameLog, read_frame_number
 from player.rate import RATE_BASE, request_for
 
 log = logging.getLogger(__name__)
+
+
+def pulse_server_present() -> bool:
+    """Whether a PulseAudio (or PipeWire's) server answers where libpulse looks:
+    `$PULSE_SERVER`, else the user's runtime directory, else the system-wide socket.
+    A window then plays through libVLC's PulseAudio output, else through ALSA: the
+    order libVLC itself tries, made explicit because the decks name their output
+    (`_fresh_audio_output`). A probe of the socket, without loading libpulse."""
+    server = os.environ.get("PULSE_SERVER", "")
+    candidates = [server.removeprefix("unix:")] if server.startswith(("unix:", "/")) else []
+    if server and not candidates:
+        return True  # a network server: libpulse will try it
+    runtime = os.environ.get("XDG_RUNTIME_DIR") or f"/run/user/{os.getuid()}"
+    candidates += [f"{runtime}/pulse/native", "/var/run/pulse/native"]
+    for path in candidates:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            try:
+                probe.connect(path)
+                return True
+            except OSError:
+                continue
+    return False
 
 START_LEAD_MS = 10.4  # media clock starts this long after set_pause(0) (measured here)
 PREROLL_TIMEOUT_S = 3.0
@@ -80,15 +104,17 @@ class VlcEngine:
         if realtime and may_use_realtime():
             args.append("--rt-priority")
         if output == "headless":
-            args += [f"--aout={'pulse' if headless_audio == 'pulse' else 'dummy'}",
-                     "--no-xlib"]
+            self._aout = "pulse" if headless_audio == "pulse" else "dummy"
+            args += ["--no-xlib"]
         else:
+            self._aout = "pulse" if pulse_server_present() else "alsa"
             # libVLC 3's set_xwindow() puts the video output back to "any", which
             # picked OpenGL (Mesa's software llvmpipe here: its threads, a third more
             # CPU, pictures reaching the X server 3-7 ms off their instant). Without
             # the GL providers, "any" comes down to xcb_x11 (or xcb_xv, on a screen
             # with XVideo); no hardware decoding, which would want GL interop.
             args += ["--vout=xcb_x11", "--gl=none", "--gles2=none", "--avcodec-hw=none"]
+        args.append(f"--aout={self._aout}")
         self._instance = vlc.Instance(args)
         if self._instance is None:
             raise RuntimeError("libVLC could not be started (is vlc-plugin-base installed?)")
@@ -222,6 +248,8 @@ class VlcEngine:
         deck.player.stop()
         deck.label = label
         deck.reset()
+        if not self._streams:
+            self._fresh_audio_output(deck)
         media = self._instance.media_new_path(source or str(path))
         media.add_option(":start-paused")
         if offset_ms > 0:
@@ -256,6 +284,21 @@ class VlcEngine:
         deck.player.stop()
         deck.label = None
         return None
+
+    def _fresh_audio_output(self, deck: Deck) -> None:
+        """A muted audio output for the deck before it plays (libVLC's own output).
+
+        libVLC 3 destroys a player's audio output when it stops
+        (input_resource_Terminate) and makes the next only when the deck's first sound
+        is decoded, which is its unpause; `audio_set_mute` meanwhile reaches no output
+        and is lost, and the new output starts unmuted. A deck unpaused behind a PCI
+        prompt (a slot start, a rejoin) was heard at the sink from its unpause until
+        its `show` (measured 2026-12-03: in 4 prompts of 60, up to 270 ms; libVLC's
+        log: "creating audio output" at the unpause). `audio_output_set` makes the
+        output at once (and the decoder then reuses it), so the mute is kept."""
+        deck.player.audio_output_set(self._aout)
+        deck.player.audio_set_mute(True)
+        deck.player.audio_set_volume(self._volume)
 
     async def _prime(self, deck: Deck, offset_ms: int) -> int:
         """Seek the paused deck to where it already is: libVLC then decodes and renders

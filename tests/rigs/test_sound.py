@@ -74,6 +74,65 @@ def test_the_recorder_hears_a_burst_a_second_and_the_silence_of_a_mute(pulse, tm
     assert silence and silence[0] < 50  # the sink went quiet, measured at the sink
 
 
+# A deck started behind a PCI prompt (a slot start, a rejoin): libVLC 3 makes a deck's
+# audio output only at its first sound, which missed the mute (player.engine,
+# `_fresh_audio_output`). It is shown (still hidden) 0.3 s after its unpause, which
+# would have muted it then.
+START_BEHIND_A_PROMPT = """
+import asyncio, sys, time
+from pathlib import Path
+from player.engine import VlcEngine
+
+async def main():
+    engine = VlcEngine(output="headless", sink_size=(64, 36), headless_audio="pulse")
+    clip = Path(sys.argv[1])
+    try:
+        engine.set_volume(100)
+        first = await engine.preroll(clip, "first", 0)
+        engine.unpause(first)
+        engine.show(first)
+        await asyncio.sleep(2.5)  # the rig's fresh sound server settles
+        engine.hide()
+        await asyncio.sleep(0.3)
+        second = await engine.preroll(clip, "second", 0)
+        print("unpause", time.monotonic_ns(), flush=True)
+        engine.unpause(second)
+        await asyncio.sleep(0.3)
+        engine.show(second)
+        await asyncio.sleep(0.5)
+        print("end", time.monotonic_ns(), flush=True)
+        engine.end_prompt()
+        engine.reveal()
+        await asyncio.sleep(1.0)
+    finally:
+        engine.close()
+
+asyncio.run(main())
+"""
+
+
+def test_a_deck_started_behind_a_prompt_is_not_heard_until_the_prompt_ends(pulse, tmp_path):
+    recorder = pulse.recorder("A", tmp_path / "A.log")
+    try:
+        played = processes.run([sys.executable, "-c", START_BEHIND_A_PROMPT, str(CLIP)],
+                               env={**os.environ, **pulse.env, "PULSE_SINK": "A"},
+                               capture_output=True, text=True, timeout=60)
+    finally:
+        recorder.terminate()
+        recorder.wait(10)
+    assert played.returncode == 0, played.stderr[-2000:]
+    marks = dict(line.split() for line in played.stdout.split("\n") if line)
+    unpaused, ended = int(marks["unpause"]), int(marks["end"])
+    events = sound_figures.read_log(tmp_path / "A.log")
+    assert any(kind == "sound" and at < unpaused for kind, at in events)  # it played
+    heard = sound_figures.heard_in_prompts(events, [(unpaused, ended)], 0)
+    assert heard == [0.0], events
+    # Its mute is undone when the prompt ends: the deck started behind it is heard (the
+    # recorder stamps per 2 ms chunk, the mark is taken just before the reveal).
+    assert any(kind == "sound" and at > ended - sound_figures.END_SLACK_NS
+               for kind, at in events), (marks, events)
+
+
 def test_bursts_are_matched_across_sinks_and_against_their_frames():
     onsets = {"T1": [1 * S, 2 * S, 3 * S], "T2": [1 * S + 500_000, 2 * S + 700_000]}
     assert sound_figures.audio_skews(onsets, 0) == [0.5, 0.7]  # the lone one is left out

@@ -16,8 +16,9 @@ CLOCK_MONOTONIC in microseconds. `ScheduledStream` writes it to a PulseAudio str
 (now plus the stream's latency, which PulseAudio interpolates) with when it should:
 it drops the samples that are late or writes silence before those that are early.
 Corrections under `TOLERANCE_US` are left alone; for `STARTUP_US` after a start (or a
-pause, or a stream that ran dry) the whole difference is taken at once; after that at
-most `MAX_STEP_US` a buffer, which no listener hears as a gap.
+pause, or a stream that ran dry) the whole difference is taken at once (samples cut, or
+silence before the first); after that at most `MAX_STEP_US` a buffer, as frames left
+out or repeated across it, never as a silence.
 
 - Mute and volume are applied here (libVLC hands them to the volume callback). Muting
   flushes what PulseAudio holds ahead; muted, the stream goes on with silence. Over
@@ -45,8 +46,8 @@ RATE = 48_000
 CHANNELS = 2
 FRAME_BYTES = 2 * CHANNELS
 TOLERANCE_US = 250  # 12 samples: what is left of a correction smaller than this waits
-MAX_STEP_US = 900  # at most this much dropped or inserted per buffer while playing:
-# under the 1 ms a listener (and gstv_rigs.sound) would count as a gap
+MAX_STEP_US = 900  # at most this much taken out or repeated per buffer while playing
+# (43 frames of a 20 ms buffer's 960, spread: 4.5 % for 20 ms)
 # PulseAudio's target latency. libVLC hands sound over up to 240 ms ahead of its
 # instant and the first buffer of a start just in time: with a long target the first
 # buffers could only play late. A write past the target blocks libVLC's audio thread,
@@ -143,13 +144,17 @@ class ScheduledStream:
                 self._fresh = True
             if self._fresh:
                 self._placing_until_us = now_us + STARTUP_US
-            if now_us >= self._placing_until_us:
+            steady = now_us >= self._placing_until_us
+            if steady:
                 late_us = max(-MAX_STEP_US, min(MAX_STEP_US, late_us))
             self._fresh = False
-            if late_us > TOLERANCE_US:
-                cut = min(len(data), _bytes_for(late_us))
-                data = data[cut:]
-            elif late_us < -TOLERANCE_US:
+            if abs(late_us) <= TOLERANCE_US:
+                pass
+            elif steady:  # playing on: frames taken out or repeated, never a silence
+                data = _respaced(data, -round(late_us * RATE / 1_000_000))
+            elif late_us > 0:
+                data = data[min(len(data), _bytes_for(late_us)):]
+            else:
                 data = bytes(_bytes_for(-late_us)) + data
             self._written_until_us = max(plays_at, now_us) + \
                 len(data) // FRAME_BYTES * 1_000_000 // RATE
@@ -203,6 +208,28 @@ def _scaled(data: bytes, volume: float) -> bytes:
     samples = array.array("h", data)
     samples = array.array("h", (max(-32768, min(32767, int(v * volume))) for v in samples))
     return samples.tobytes()
+
+
+def _respaced(data: bytes, frames: int) -> bytes:
+    """`data` with `frames` frames more (repeated) or, negative, fewer (taken out),
+    spread evenly through it. A silence put in the sound, however short, is a click
+    on a tone (a 0.9 ms one, beside a zero crossing of the clips' 440 Hz bed, was
+    counted as a gap at the sink); a frame in twenty repeated is not heard."""
+    total = len(data) // FRAME_BYTES
+    count = min(abs(frames), total // 2)
+    if count == 0:
+        return data
+    pieces, start = [], 0
+    for i in range(count):
+        at = (i + 1) * total // (count + 1) * FRAME_BYTES
+        if frames < 0:
+            pieces.append(data[start:at])  # the frame at `at` left out
+            start = at + FRAME_BYTES
+        else:
+            pieces.append(data[start:at + FRAME_BYTES])  # the frame at `at` twice
+            start = at
+    pieces.append(data[start:])
+    return b"".join(pieces)
 
 
 def _bytes_for(microseconds: int) -> int:

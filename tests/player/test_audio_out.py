@@ -138,3 +138,28 @@ def test_a_mute_during_a_long_write_silences_the_rest_of_it(pulse):
     chunks = pulse.written
     assert b"".join(chunks[:2]) == long_buffer[:len(b"".join(chunks[:2]))]
     assert all(c == bytes(len(c)) for c in chunks[2:]) and len(chunks) > 10
+
+
+def test_playing_on_a_correction_repeats_or_leaves_out_frames_and_never_writes_silence(pulse):
+    """After the start, a buffer 0.9 ms early gets 43 frames repeated across it, not a
+    0.9 ms silence in front (a click on a tone; the rig counted it as a gap); one late
+    loses as many, spread, not its first 0.9 ms."""
+    stream = ScheduledStream("deck")
+    now = pulse.clock["us"]
+    tone = b"".join(int(1000 + i).to_bytes(2, "little", signed=True) * 2 for i in range(960))
+    stream.play(tone, now + pulse.latency_us)
+    while pulse.clock["us"] < now + STARTUP_US + 20_000:
+        pulse.clock["us"] += 20_000
+        stream.play(tone, pulse.clock["us"] + pulse.latency_us)
+    pulse.take()
+    frames = [tone[i:i + FRAME_BYTES] for i in range(0, len(tone), FRAME_BYTES)]
+    stream.play(tone, pulse.clock["us"] + pulse.latency_us + 5_000)  # 5 ms early
+    written = pulse.take()
+    got = [written[i:i + FRAME_BYTES] for i in range(0, len(written), FRAME_BYTES)]
+    assert len(got) == len(frames) + 43 and bytes(FRAME_BYTES) not in got
+    assert sorted(set(got)) == sorted(set(frames)) and got[0] == frames[0]
+    pulse.clock["us"] += 20_000
+    stream.play(tone, pulse.clock["us"] + pulse.latency_us - 5_000)  # 5 ms late
+    written = pulse.take()
+    got = [written[i:i + FRAME_BYTES] for i in range(0, len(written), FRAME_BYTES)]
+    assert len(got) == len(frames) - 43 and got[0] == frames[0] and got[-1] == frames[-1]

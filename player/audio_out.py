@@ -57,6 +57,10 @@ BUFFER_MS = 60
 # the first buffers of a start are placed whole, not by MAX_STEP_US, for this long
 # (measured: the second buffer of a start was 57 ms late).
 STARTUP_US = 200_000
+# More ahead than this is no real latency nor anything written (libVLC leads by 240 ms
+# at most): a count that would hold every later buffer back, cut to nothing.
+MAX_AHEAD_US = 2_000_000
+MAX_LEAD_US = 300_000  # the most silence put before a start's first buffer
 CHUNK_BYTES = RATE * FRAME_BYTES * 5 // 1000  # 5 ms: how late a mute can reach a write
 
 
@@ -138,10 +142,13 @@ class ScheduledStream:
             lib = _library()
             error = ctypes.c_int(0)
             now_us = time.monotonic_ns() // 1000
-            plays_at = now_us + lib.pa_simple_get_latency(self._handle, ctypes.byref(error))
+            latency_us = lib.pa_simple_get_latency(self._handle, ctypes.byref(error))
+            if latency_us > MAX_AHEAD_US:  # (pa_usec_t) -1: PulseAudio cannot tell
+                latency_us = 0
+            plays_at = now_us + latency_us
+            if not now_us < self._written_until_us < now_us + MAX_AHEAD_US:
+                self._fresh = True  # it ran dry (or the count is lost): nothing plays
             late_us = plays_at - pts_us  # > 0: this buffer would play late
-            if now_us >= self._written_until_us:  # it ran dry: nothing is playing
-                self._fresh = True
             if self._fresh:
                 self._placing_until_us = now_us + STARTUP_US
             steady = now_us >= self._placing_until_us
@@ -154,8 +161,8 @@ class ScheduledStream:
                 data = _respaced(data, -round(late_us * RATE / 1_000_000))
             elif late_us > 0:
                 data = data[min(len(data), _bytes_for(late_us)):]
-            else:
-                data = bytes(_bytes_for(-late_us)) + data
+            else:  # early: silence before it, never more than libVLC's lead
+                data = bytes(_bytes_for(min(-late_us, MAX_LEAD_US))) + data
             self._written_until_us = max(plays_at, now_us) + \
                 len(data) // FRAME_BYTES * 1_000_000 // RATE
             # In chunks, each muted or not as things are when it is written: a write
@@ -177,6 +184,7 @@ class ScheduledStream:
             if self._handle is not None:
                 _library().pa_simple_flush(self._handle, ctypes.byref(ctypes.c_int(0)))
             self._fresh = True
+            self._written_until_us = 0  # what was written is gone
 
     def set_volume(self, volume: float, muted: bool) -> None:
         """From the thread that set it. Muting drops what the stream holds ahead (up

@@ -153,6 +153,7 @@ def test_playing_on_a_correction_repeats_or_leaves_out_frames_and_never_writes_s
         stream.play(tone, pulse.clock["us"] + pulse.latency_us)
     pulse.take()
     frames = [tone[i:i + FRAME_BYTES] for i in range(0, len(tone), FRAME_BYTES)]
+    pulse.clock["us"] += 20_000
     stream.play(tone, pulse.clock["us"] + pulse.latency_us + 5_000)  # 5 ms early
     written = pulse.take()
     got = [written[i:i + FRAME_BYTES] for i in range(0, len(written), FRAME_BYTES)]
@@ -163,3 +164,21 @@ def test_playing_on_a_correction_repeats_or_leaves_out_frames_and_never_writes_s
     written = pulse.take()
     got = [written[i:i + FRAME_BYTES] for i in range(0, len(written), FRAME_BYTES)]
     assert len(got) == len(frames) - 43 and got[0] == frames[0] and got[-1] == frames[-1]
+
+
+
+def test_a_latency_pulseaudio_cannot_tell_is_not_taken_for_one(pulse):
+    """pa_simple_get_latency answers (pa_usec_t) -1 when it cannot tell: taken as is,
+    every buffer would be cut to nothing as hours late."""
+    stream = ScheduledStream("deck")
+    pulse.latency_us = 2**64 - 1
+    stream.play(BUFFER, pulse.clock["us"])
+    assert pulse.take() == BUFFER
+
+
+def test_a_start_never_waits_longer_than_libvlcs_lead(pulse):
+    """A first buffer stamped far ahead (a clock reset) gets at most 300 ms of silence
+    before it, not the whole distance."""
+    stream = ScheduledStream("deck")
+    stream.play(BUFFER, pulse.clock["us"] + pulse.latency_us + 10_000_000)
+    assert pulse.take() == bytes(frames_of(300_000)) + BUFFER

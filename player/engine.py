@@ -329,6 +329,13 @@ class VlcEngine:
         `START_LEAD_MS` later."""
         deck = self._decks[deck_index]
         deck.player.audio_set_volume(self._volume)
+        if self._streams and not self._muted:
+            # Heard from now: libVLC hands over its lead (150 ms and more) in the first
+            # milliseconds, all of which plays after the show. Said again if a prompt
+            # began meanwhile (hide, on the event loop's thread, mutes first).
+            self._streams[deck_index].set_heard(True)
+            if self._muted:
+                self._streams[deck_index].set_heard(False)
         deck.player.set_pause(0)
 
     def set_rate(self, deck_index: int, divisor: int) -> None:

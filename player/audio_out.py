@@ -22,8 +22,8 @@ out or repeated across it, never as a silence.
 
 - Mute and volume are applied here (libVLC hands them to the volume callback). Muting
   flushes what PulseAudio holds ahead; muted, the stream goes on with silence. Over
-  libVLC's mute, the engine says which deck may be heard (`set_heard`): only the one on
-  screen, and none during a PCI prompt.
+  libVLC's mute, the engine says which deck may be heard (`set_heard`): only the one
+  starting or on screen, and none during a PCI prompt.
 - The stream plays from the first byte (no pre-buffering) and never stops on an
   underrun: between two slots nothing is written, and the next buffer's schedule puts
   it back on time.
@@ -195,11 +195,12 @@ class ScheduledStream:
         self._volume, self._muted = max(0.0, volume), muted
 
     def set_heard(self, heard: bool) -> None:
-        """Whether the deck may be heard at all: not while it is off screen, nor during
-        a PCI prompt, whatever mute libVLC reports. libVLC 3 can give a deck a second
-        audio output (one made while its first is still busy) that starts unmuted and
-        that `libvlc_audio_set_mute` does not reach; its buffers come here all the
-        same. The flag is set before the flush, so no buffer is written heard after."""
+        """Whether the deck may be heard at all: from its unpause until another deck
+        takes over, never during a PCI prompt, whatever mute libVLC reports. libVLC 3
+        makes a deck's audio output anew at each start, with a mute of its own that a
+        mute said earlier may not have reached (player.engine, `_fresh_audio_output`);
+        its buffers come here all the same. The flag is set before the flush, so no
+        buffer is written heard after."""
         was, self._heard = self._heard, heard
         if was and not heard:
             self.flush()

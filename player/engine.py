@@ -419,7 +419,8 @@ class VlcEngine:
 
     def _hear_only(self, deck: int | None) -> None:
         """The player's own sound output: only `deck` may be heard (None: no deck),
-        whatever audio outputs libVLC made for the decks (player.audio_out)."""
+        whatever mute libVLC's audio outputs for the decks think they have
+        (player.audio_out). `unpause` lets a starting deck be heard a little earlier."""
         for index, stream in enumerate(self._streams):
             stream.set_heard(index == deck)
 

@@ -24,9 +24,8 @@ out or repeated across it, never as a silence.
   flushes what PulseAudio holds ahead; muted, the stream goes on with silence. Over
   libVLC's mute, the engine says which deck may be heard (`set_heard`): only the one
   starting or on screen, and none during a PCI prompt.
-- The stream plays from the first byte (no pre-buffering) and never stops on an
-  underrun: between two slots nothing is written, and the next buffer's schedule puts
-  it back on time.
+- The stream starts once 5 ms are written and stops when it runs dry (between two
+  slots nothing is written); the next buffer after is placed afresh.
 """
 
 from __future__ import annotations
@@ -61,6 +60,12 @@ STARTUP_US = 200_000
 # at most): a count that would hold every later buffer back, cut to nothing.
 MAX_AHEAD_US = 2_000_000
 MAX_LEAD_US = 300_000  # the most silence put before a start's first buffer
+# PulseAudio starts the stream once this much is written, and stops it when it runs
+# dry. Without (prebuf 0) an idle stream's read index runs on through the underrun,
+# and what is written next lands behind it, dropped unheard until as much was written
+# as the deck sat idle: a deck re-used after a 20 s slot lost its first 3 s of sound
+# (bench/sound_restart.py: 3017 ms to the first burst; with 5 ms, 16 ms).
+PREBUF_BYTES = RATE * FRAME_BYTES * 5 // 1000
 CHUNK_BYTES = RATE * FRAME_BYTES * 5 // 1000  # 5 ms: how late a mute can reach a write
 
 
@@ -120,7 +125,7 @@ class ScheduledStream:
         lib = _library()
         spec = _SampleSpec(_PA_SAMPLE_S16LE, RATE, CHANNELS)
         target = RATE * FRAME_BYTES * BUFFER_MS // 1000
-        attr = _BufferAttr(0xFFFFFFFF, target, 0, 0xFFFFFFFF, 0xFFFFFFFF)
+        attr = _BufferAttr(0xFFFFFFFF, target, PREBUF_BYTES, 0xFFFFFFFF, 0xFFFFFFFF)
         error = ctypes.c_int(0)
         handle = lib.pa_simple_new(None, b"gstv", _PA_STREAM_PLAYBACK, None,
                                    self._name.encode(), ctypes.byref(spec), None,

@@ -22,12 +22,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import tempfile
 import time
 from pathlib import Path
 
-from gstv_rigs.sound import PulseServer
+from gstv_rigs.sound import one_recorded_sink
 from gstv_rigs.sound_figures import read_log
 from _common import machine
 
@@ -79,23 +78,8 @@ def main() -> None:
                         help="how long the second slot keeps deck 0 idle")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as base:
-        pulse = PulseServer(["T1"])
-        pulse.start()
-        saved = {key: os.environ.get(key) for key in (*pulse.env, "PULSE_SINK")}
-        os.environ.update({**pulse.env, "PULSE_SINK": "T1"})
-        log = Path(base) / "T1.sound.log"
-        recorder = pulse.recorder("T1", log)
-        try:
+        with one_recorded_sink(Path(base)) as log:
             starts = asyncio.run(play_three_slots(args.sound_timing == "player", args.idle))
-        finally:
-            recorder.terminate()
-            recorder.wait(10)
-            pulse.stop()
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
         firsts = first_sounds_ms(read_log(log), starts)
     later = firsts[1:]
     result = {

@@ -189,7 +189,6 @@ class ScheduledStream:
             if self._handle is not None:
                 _library().pa_simple_flush(self._handle, ctypes.byref(ctypes.c_int(0)))
             self._fresh = True
-            self._written_until_us = 0  # what was written is gone
 
     def set_volume(self, volume: float, muted: bool) -> None:
         """From the thread that set it. Muting drops what the stream holds ahead (up

@@ -52,18 +52,24 @@ asyncio.run(main())
 """
 
 
-def test_the_recorder_hears_a_burst_a_second_and_the_silence_of_a_mute(pulse, tmp_path):
+def played_at_the_sink(pulse, tmp_path, script: str) -> tuple[str, list]:
+    """`script` run with the clip in a process of its own, playing into sink A while
+    the rig records it; its standard output and what the sink heard."""
     recorder = pulse.recorder("A", tmp_path / "A.log")  # stopped below, whatever happens
     try:
-        played = processes.run([sys.executable, "-c", PLAY_THEN_MUTE, str(CLIP)],
+        played = processes.run([sys.executable, "-c", script, str(CLIP)],
                                env={**os.environ, **pulse.env, "PULSE_SINK": "A"},
                                capture_output=True, text=True, timeout=60)
     finally:
         recorder.terminate()
         recorder.wait(10)
     assert played.returncode == 0, played.stderr[-2000:]
-    muted_ns = int(played.stdout.split()[-1])
-    events = sound_figures.read_log(tmp_path / "A.log")
+    return played.stdout, sound_figures.read_log(tmp_path / "A.log")
+
+
+def test_the_recorder_hears_a_burst_a_second_and_the_silence_of_a_mute(pulse, tmp_path):
+    stdout, events = played_at_the_sink(pulse, tmp_path, PLAY_THEN_MUTE)
+    muted_ns = int(stdout.split()[-1])
     onsets = [at for kind, at in events if kind == "onset"]
     # A burst every 30 frames of 30 fps: a second apart at the sink. Not to the ms: the
     # first PulseAudio stream of a libVLC instance starts 0.7 s late and libVLC then
@@ -112,18 +118,9 @@ asyncio.run(main())
 
 
 def test_a_deck_started_behind_a_prompt_is_not_heard_until_the_prompt_ends(pulse, tmp_path):
-    recorder = pulse.recorder("A", tmp_path / "A.log")
-    try:
-        played = processes.run([sys.executable, "-c", START_BEHIND_A_PROMPT, str(CLIP)],
-                               env={**os.environ, **pulse.env, "PULSE_SINK": "A"},
-                               capture_output=True, text=True, timeout=60)
-    finally:
-        recorder.terminate()
-        recorder.wait(10)
-    assert played.returncode == 0, played.stderr[-2000:]
-    marks = dict(line.split() for line in played.stdout.split("\n") if line)
+    stdout, events = played_at_the_sink(pulse, tmp_path, START_BEHIND_A_PROMPT)
+    marks = dict(line.split() for line in stdout.split("\n") if line)
     unpaused, ended = int(marks["unpause"]), int(marks["end"])
-    events = sound_figures.read_log(tmp_path / "A.log")
     assert any(kind == "sound" and at < unpaused for kind, at in events)  # it played
     heard = sound_figures.heard_in_prompts(events, [(unpaused, ended)], 0)
     assert heard == [0.0], events

@@ -12,8 +12,9 @@ slot to the next: no fixed per-screen delay holds that.
 So the decks give their decoded sound to libVLC's audio callbacks (S16, 48 kHz,
 stereo), each buffer with its presentation time on libVLC's clock, which is
 CLOCK_MONOTONIC in microseconds. `ScheduledStream` writes it to a PulseAudio stream
-(libpulse-simple) and, before each buffer, compares when its first sample will play
-(now plus the stream's latency, which PulseAudio interpolates) with when it should:
+(`player.pulse_stream`) and, before each buffer, compares when its first sample will
+play (now plus the stream's latency, from the server's timing of this moment, not
+interpolated: see that module) with when it should:
 it drops the samples that are late or writes silence before those that are early.
 Corrections under `TOLERANCE_US` are left alone; for `STARTUP_US` after a start (or a
 pause, or a stream that ran dry) the whole difference is taken at once (samples cut, or
@@ -32,18 +33,17 @@ from __future__ import annotations
 
 import array
 import ctypes
-import ctypes.util
 import logging
 import threading
 import time
 
 import vlc
 
+from player.pulse_stream import CHANNELS, FRAME_BYTES, RATE, BufferAttr, PlaybackStream, \
+    PulseError
+
 log = logging.getLogger(__name__)
 
-RATE = 48_000
-CHANNELS = 2
-FRAME_BYTES = 2 * CHANNELS
 TOLERANCE_US = 250  # 12 samples: what is left of a correction smaller than this waits
 MAX_STEP_US = 900  # at most this much taken out or repeated per buffer while playing
 # (43 frames of a 20 ms buffer's 960, spread: 4.5 % for 20 ms)
@@ -69,41 +69,10 @@ PREBUF_BYTES = RATE * FRAME_BYTES * 5 // 1000
 CHUNK_BYTES = RATE * FRAME_BYTES * 5 // 1000  # 5 ms: how late a mute can reach a write
 
 
-class _SampleSpec(ctypes.Structure):
-    _fields_ = [("format", ctypes.c_int), ("rate", ctypes.c_uint32),
-                ("channels", ctypes.c_uint8)]
-
-
-class _BufferAttr(ctypes.Structure):
-    _fields_ = [("maxlength", ctypes.c_uint32), ("tlength", ctypes.c_uint32),
-                ("prebuf", ctypes.c_uint32), ("minreq", ctypes.c_uint32),
-                ("fragsize", ctypes.c_uint32)]
-
-
-_PA_STREAM_PLAYBACK = 1
-_PA_SAMPLE_S16LE = 3
-_simple = None
-
-
-def _library():
-    global _simple
-    if _simple is None:
-        name = ctypes.util.find_library("pulse-simple") or "libpulse-simple.so.0"
-        lib = ctypes.CDLL(name)
-        lib.pa_simple_new.restype = ctypes.c_void_p
-        lib.pa_simple_new.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int,
-                                      ctypes.c_char_p, ctypes.c_char_p,
-                                      ctypes.POINTER(_SampleSpec), ctypes.c_void_p,
-                                      ctypes.POINTER(_BufferAttr),
-                                      ctypes.POINTER(ctypes.c_int)]
-        lib.pa_simple_write.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t,
-                                        ctypes.POINTER(ctypes.c_int)]
-        lib.pa_simple_get_latency.restype = ctypes.c_uint64
-        lib.pa_simple_get_latency.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int)]
-        lib.pa_simple_flush.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int)]
-        lib.pa_simple_free.argtypes = [ctypes.c_void_p]
-        _simple = lib
-    return _simple
+def _open_stream(name: str) -> PlaybackStream:
+    target = RATE * FRAME_BYTES * BUFFER_MS // 1000
+    unset = 0xFFFFFFFF  # the server's choice
+    return PlaybackStream(name, BufferAttr(unset, target, PREBUF_BYTES, unset, unset))
 
 
 class ScheduledStream:
@@ -111,7 +80,7 @@ class ScheduledStream:
 
     def __init__(self, name: str) -> None:
         self._name = name
-        self._handle: int | None = None
+        self._handle: PlaybackStream | None = None
         self._lock = threading.Lock()  # libVLC's audio thread writing; close()
         self._handle_lock = threading.Lock()  # the handle's life, against flush()
         self._volume = 1.0
@@ -121,19 +90,12 @@ class ScheduledStream:
         self._written_until_us = 0  # when what was written will have played
         self._placing_until_us = 0  # until then each buffer is placed whole
 
-    def _open(self) -> int | None:
-        lib = _library()
-        spec = _SampleSpec(_PA_SAMPLE_S16LE, RATE, CHANNELS)
-        target = RATE * FRAME_BYTES * BUFFER_MS // 1000
-        attr = _BufferAttr(0xFFFFFFFF, target, PREBUF_BYTES, 0xFFFFFFFF, 0xFFFFFFFF)
-        error = ctypes.c_int(0)
-        handle = lib.pa_simple_new(None, b"gstv", _PA_STREAM_PLAYBACK, None,
-                                   self._name.encode(), ctypes.byref(spec), None,
-                                   ctypes.byref(attr), ctypes.byref(error))
-        if not handle:
-            log.warning("sound_unavailable stream=%s pulse_error=%d", self._name, error.value)
+    def _open(self) -> PlaybackStream | None:
+        try:
+            return _open_stream(self._name)
+        except PulseError as error:
+            log.warning("sound_unavailable stream=%s error=%s", self._name, error)
             return None
-        return handle
 
     # -- libVLC's callbacks (its audio thread) ----------------------------------------
     def play(self, data: bytes, pts_us: int) -> None:
@@ -144,11 +106,9 @@ class ScheduledStream:
                     return
                 with self._handle_lock:
                     self._handle = handle
-            lib = _library()
-            error = ctypes.c_int(0)
+            latency_us = self._handle.latency_us()
             now_us = time.monotonic_ns() // 1000
-            latency_us = lib.pa_simple_get_latency(self._handle, ctypes.byref(error))
-            if latency_us > MAX_AHEAD_US:  # (pa_usec_t) -1: PulseAudio cannot tell
+            if latency_us is None or latency_us > MAX_AHEAD_US:  # it cannot tell
                 latency_us = 0
             plays_at = now_us + latency_us
             if not now_us < self._written_until_us < now_us + MAX_AHEAD_US:
@@ -179,15 +139,21 @@ class ScheduledStream:
                     chunk = bytes(len(chunk))
                 elif self._volume != 1.0:
                     chunk = _scaled(chunk, self._volume)
-                lib.pa_simple_write(self._handle, chunk, len(chunk), ctypes.byref(error))
+                if not self._handle.write(chunk):
+                    log.warning("sound_lost stream=%s (PulseAudio went away; the next "
+                                "buffer connects again)", self._name)
+                    with self._handle_lock:
+                        self._handle.close()
+                        self._handle = None
+                    return
 
     def flush(self) -> None:
         """Drop what PulseAudio holds ahead. Not behind `_lock`, which a blocked write
         holds: the thread muting (the event loop, at a PCI prompt) never waits for one.
-        libpulse-simple locks its own main loop for each call."""
+        The stream takes its own main loop's lock for each call."""
         with self._handle_lock:
             if self._handle is not None:
-                _library().pa_simple_flush(self._handle, ctypes.byref(ctypes.c_int(0)))
+                self._handle.flush()
             self._fresh = True
 
     def set_volume(self, volume: float, muted: bool) -> None:
@@ -212,7 +178,7 @@ class ScheduledStream:
     def close(self) -> None:
         with self._lock, self._handle_lock:
             if self._handle is not None:
-                _library().pa_simple_free(self._handle)
+                self._handle.close()
                 self._handle = None
 
 

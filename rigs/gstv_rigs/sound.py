@@ -7,9 +7,11 @@ into its sink through libVLC's real PulseAudio output (`[player] headless_audio 
 "pulse"`, `$PULSE_SINK`), so mute, rate changes and buffering happen where they do on a
 terminal. A recorder per sink (`python -m gstv_rigs.sound record`, a process of its
 own so the rig's event loop cannot delay it) reads the sink's monitor in 2 ms chunks
-and stamps every chunk with CLOCK_MONOTONIC less the stream's latency as PulseAudio
-reports it: the moment the sink played the chunk's last sample, on the clock the frame
-traces use. libVLC's audio callbacks were the alternative; they stamp the samples when
+and stamps every chunk from the server's timing of that read (`_played_ns`): the moment
+the sink played the chunk's last sample, on the clock the frame traces use. Not from
+libpulse-simple's latency, which is interpolated by a smoother that follows changes only
+over seconds: two of its recorders on one sink disagreed by up to 2.5 ms on a loaded
+machine, two of these by 0.05 ms (2026-12-03). libVLC's audio callbacks were the alternative; they stamp the samples when
 libVLC hands them over, 240 ms before they are due, and apply mute in software to
 samples not yet handed over, so they can say nothing of when a prompt's silence
 reaches the customer.
@@ -29,7 +31,6 @@ screen was meant to play (gstv_rigs.commands.sim_command counts them).
 from __future__ import annotations
 
 import argparse
-import ctypes
 import os
 import shutil
 import signal
@@ -43,6 +44,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from gstv_rigs.procs import stop_process
+from player.pulse_stream import BufferAttr, PulseError, RecordStream
 
 RATE = 48_000
 CHUNK_FRAMES = 96  # 2 ms
@@ -129,49 +131,40 @@ def one_recorded_sink(directory: Path, sink: str = "T1") -> Iterator[Path]:
 
 
 # -- the recorder (a process of its own) ----------------------------------------------------
-class _SampleSpec(ctypes.Structure):
-    _fields_ = [("format", ctypes.c_int), ("rate", ctypes.c_uint32),
-                ("channels", ctypes.c_uint8)]
-
-
-class _BufferAttr(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_uint32) for name in
-                ("maxlength", "tlength", "prebuf", "minreq", "fragsize")]
-
-
-PA_STREAM_RECORD, PA_SAMPLE_S16LE = 2, 3
-
-
 def record(sink: str, out: Path) -> None:
-    simple = ctypes.CDLL("libpulse-simple.so.0")
-    simple.pa_simple_new.restype = ctypes.c_void_p
-    simple.pa_simple_get_latency.restype = ctypes.c_uint64
-    simple.pa_simple_get_latency.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int)]
-    simple.pa_simple_read.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t,
-                                      ctypes.POINTER(ctypes.c_int)]
-    spec = _SampleSpec(PA_SAMPLE_S16LE, RATE, 2)
-    chunk_bytes = CHUNK_FRAMES * 4
-    attr = _BufferAttr(0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, chunk_bytes)
-    error = ctypes.c_int(0)
-    handle = simple.pa_simple_new(None, b"gstv-rig", PA_STREAM_RECORD,
-                                  f"{sink}.monitor".encode(), b"record", ctypes.byref(spec),
-                                  None, ctypes.byref(attr), ctypes.byref(error))
-    if not handle:
-        raise SystemExit(f"cannot record {sink}.monitor (pulse error {error.value})")
+    attr = BufferAttr(0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, CHUNK_FRAMES * 4)
+    try:
+        stream = RecordStream("record", attr, source=f"{sink}.monitor")
+    except PulseError as error:
+        raise SystemExit(f"cannot record {sink}.monitor: {error}") from error
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    buffer = (ctypes.c_int16 * (CHUNK_FRAMES * 2))()
     detector = _Detector()
+    read_bytes = 0  # since the stream started: the position the timing counts in
     with open(out, "w", buffering=1) as log:
         while not stopping:
-            if simple.pa_simple_read(handle, buffer, chunk_bytes, ctypes.byref(error)) < 0:
+            data, timing = stream.read()
+            if not data:
                 break
-            now_ns = time.monotonic_ns()
-            latency_us = simple.pa_simple_get_latency(handle, ctypes.byref(error))
-            last_ns = now_ns - latency_us * 1000  # when the sink played the last sample
-            samples = array("h", bytes(buffer))[::2]  # the left channel
+            read_bytes += len(data)
+            if timing is None:
+                continue  # no stamp to give it; the next read has one
+            last_ns = _played_ns(timing, read_bytes)
+            samples = array("h", data)[::2]  # the left channel
             for line in detector.feed(samples, last_ns - (len(samples) - 1) * 1e9 / RATE):
                 log.write(line + "\n")
+    stream.close()
+
+
+def _played_ns(timing, read_bytes: int) -> float:
+    """When the sink played the byte before `read_bytes`, on CLOCK_MONOTONIC. At the
+    server's timestamp (its wall clock) the byte at the monitor's write index had just
+    left the source (`source_usec` after it was taken from the sink's mix, which the
+    sink plays `sink_usec` after); what was read lies that much before it."""
+    stamped_us = timing.timestamp.tv_sec * 1_000_000 + timing.timestamp.tv_usec
+    played_us = (stamped_us + timing.sink_usec - timing.source_usec
+                 - (timing.write_index - read_bytes) * 1_000_000 / (RATE * 4))
+    return time.monotonic_ns() - (time.time_ns() - played_us * 1000)
 
 
 class _Detector:

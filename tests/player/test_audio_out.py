@@ -1,6 +1,7 @@
-"""The player's own sound output (player.audio_out) in virtual time: libpulse-simple,
-which we do not own, is a hand-written fake that reports a latency and records what is
-written; the placement logic is the real one."""
+"""The player's own sound output (player.audio_out) in virtual time: its PulseAudio
+stream (player.pulse_stream, over libpulse, which we do not own) is a hand-written fake
+that reports a latency and records what is written; the placement logic is the real
+one. The real stream at a real sink: tests/rigs/test_sound.py."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from player.audio_out import FRAME_BYTES, MAX_STEP_US, STARTUP_US, ScheduledStre
 
 
 class FakePulse:
+    """Stands for player.pulse_stream.PlaybackStream (and makes it: `open`)."""
+
     def __init__(self) -> None:
-        self.latency_us = 30_000
+        self.latency: int | None = 30_000
         self.written: list[bytes] = []  # each write (player.audio_out writes in chunks)
         self.taken = 0
         self.flushes = 0
@@ -23,21 +26,20 @@ class FakePulse:
         self.taken = len(self.written)
         return out
 
-    def pa_simple_new(self, *args):
-        return 1
+    def open(self, name):
+        return self
 
-    def pa_simple_get_latency(self, handle, error):
-        return self.latency_us
+    def latency_us(self):
+        return self.latency
 
-    def pa_simple_write(self, handle, data, size, error):
-        self.written.append(bytes(data[:size]))
-        return 0
+    def write(self, data):
+        self.written.append(bytes(data))
+        return True
 
-    def pa_simple_flush(self, handle, error):
+    def flush(self):
         self.flushes += 1
-        return 0
 
-    def pa_simple_free(self, handle):
+    def close(self):
         pass
 
 
@@ -45,7 +47,7 @@ class FakePulse:
 def pulse(monkeypatch):
     fake = FakePulse()
     clock = {"us": 1_000_000_000}
-    monkeypatch.setattr(audio_out, "_simple", fake)
+    monkeypatch.setattr(audio_out, "_open_stream", fake.open)
     monkeypatch.setattr(audio_out.time, "monotonic_ns", lambda: clock["us"] * 1000)
     fake.clock = clock
     return fake
@@ -61,7 +63,7 @@ BUFFER = bytes([1, 0]) * 960 * 2  # 20 ms of a quiet non-zero sample, stereo
 def test_an_early_first_buffer_waits_in_silence_for_its_instant(pulse):
     stream = ScheduledStream("deck")
     now = pulse.clock["us"]
-    stream.play(BUFFER, now + pulse.latency_us + 5_000)  # due 5 ms after it could play
+    stream.play(BUFFER, now + pulse.latency + 5_000)  # due 5 ms after it could play
     written = pulse.take()
     assert written[:frames_of(5_000)] == bytes(frames_of(5_000))
     assert written[frames_of(5_000):] == BUFFER
@@ -70,25 +72,25 @@ def test_an_early_first_buffer_waits_in_silence_for_its_instant(pulse):
 def test_a_late_buffer_is_cut_whole_at_a_start_and_by_a_step_later(pulse):
     stream = ScheduledStream("deck")
     now = pulse.clock["us"]
-    stream.play(BUFFER, now + pulse.latency_us - 3_000)  # 3 ms late at the start
+    stream.play(BUFFER, now + pulse.latency - 3_000)  # 3 ms late at the start
     assert len(pulse.take()) == len(BUFFER) - frames_of(3_000)
     while pulse.clock["us"] < now + STARTUP_US + 20_000:  # playing on, on time
         pulse.clock["us"] += 20_000
-        stream.play(BUFFER, pulse.clock["us"] + pulse.latency_us)
+        stream.play(BUFFER, pulse.clock["us"] + pulse.latency)
         assert pulse.take() == BUFFER
-    stream.play(BUFFER, pulse.clock["us"] + pulse.latency_us - 10_000)  # 10 ms late
+    stream.play(BUFFER, pulse.clock["us"] + pulse.latency - 10_000)  # 10 ms late
     assert len(pulse.take()) == len(BUFFER) - frames_of(MAX_STEP_US)
 
 
 def test_a_buffer_within_the_tolerance_is_left_alone(pulse):
     stream = ScheduledStream("deck")
-    stream.play(BUFFER, pulse.clock["us"] + pulse.latency_us + 100)
+    stream.play(BUFFER, pulse.clock["us"] + pulse.latency + 100)
     assert pulse.take() == BUFFER
 
 
 def test_muting_drops_what_is_queued_and_writes_silence_then_volume_scales(pulse):
     stream = ScheduledStream("deck")
-    due = pulse.clock["us"] + pulse.latency_us
+    due = pulse.clock["us"] + pulse.latency
     stream.play(BUFFER, due)
     pulse.take()
     stream.set_volume(1.0, True)
@@ -106,7 +108,7 @@ def test_a_deck_not_heard_stays_silent_whatever_libvlc_says_of_its_mute(pulse):
     output it made for the deck (unmuted, out of reach of its mute call): its volume
     callback says unmuted, and its buffers are still written as silence."""
     stream = ScheduledStream("deck")
-    due = pulse.clock["us"] + pulse.latency_us
+    due = pulse.clock["us"] + pulse.latency
     stream.play(BUFFER, due)
     pulse.take()
     stream.set_heard(False)
@@ -125,16 +127,16 @@ def test_a_mute_during_a_long_write_silences_the_rest_of_it(pulse):
     room: a prompt's mute arriving meanwhile (another thread) reaches the next 5 ms."""
     stream = ScheduledStream("deck")
     long_buffer = BUFFER * 10  # 200 ms
-    real_write = pulse.pa_simple_write
+    real_write = pulse.write
 
-    def write_then_mute(handle, data, size, error):
-        real_write(handle, data, size, error)
+    def write_then_mute(data):
+        real_write(data)
         if len(pulse.written) == 2:
             stream.set_heard(False)  # the event loop, during the second chunk
-        return 0
+        return True
 
-    pulse.pa_simple_write = write_then_mute
-    stream.play(long_buffer, pulse.clock["us"] + pulse.latency_us)
+    pulse.write = write_then_mute
+    stream.play(long_buffer, pulse.clock["us"] + pulse.latency)
     chunks = pulse.written
     assert b"".join(chunks[:2]) == long_buffer[:len(b"".join(chunks[:2]))]
     assert all(c == bytes(len(c)) for c in chunks[2:]) and len(chunks) > 10
@@ -147,38 +149,54 @@ def test_playing_on_a_correction_repeats_or_leaves_out_frames_and_never_writes_s
     stream = ScheduledStream("deck")
     now = pulse.clock["us"]
     tone = b"".join(int(1000 + i).to_bytes(2, "little", signed=True) * 2 for i in range(960))
-    stream.play(tone, now + pulse.latency_us)
+    stream.play(tone, now + pulse.latency)
     while pulse.clock["us"] < now + STARTUP_US + 20_000:
         pulse.clock["us"] += 20_000
-        stream.play(tone, pulse.clock["us"] + pulse.latency_us)
+        stream.play(tone, pulse.clock["us"] + pulse.latency)
     pulse.take()
     frames = [tone[i:i + FRAME_BYTES] for i in range(0, len(tone), FRAME_BYTES)]
     pulse.clock["us"] += 20_000
-    stream.play(tone, pulse.clock["us"] + pulse.latency_us + 5_000)  # 5 ms early
+    stream.play(tone, pulse.clock["us"] + pulse.latency + 5_000)  # 5 ms early
     written = pulse.take()
     got = [written[i:i + FRAME_BYTES] for i in range(0, len(written), FRAME_BYTES)]
     assert len(got) == len(frames) + 43 and bytes(FRAME_BYTES) not in got
     assert sorted(set(got)) == sorted(set(frames)) and got[0] == frames[0]
     pulse.clock["us"] += 20_000
-    stream.play(tone, pulse.clock["us"] + pulse.latency_us - 5_000)  # 5 ms late
+    stream.play(tone, pulse.clock["us"] + pulse.latency - 5_000)  # 5 ms late
     written = pulse.take()
     got = [written[i:i + FRAME_BYTES] for i in range(0, len(written), FRAME_BYTES)]
     assert len(got) == len(frames) - 43 and got[0] == frames[0] and got[-1] == frames[-1]
 
 
 
-def test_a_latency_pulseaudio_cannot_tell_is_not_taken_for_one(pulse):
-    """pa_simple_get_latency answers (pa_usec_t) -1 when it cannot tell: taken as is,
-    every buffer would be cut to nothing as hours late."""
+@pytest.mark.parametrize("latency", [None, 10_000_000_000])
+def test_a_latency_pulseaudio_cannot_tell_is_not_taken_for_one(pulse, latency):
+    """No timing (None), or one beyond anything written: taken as is, every buffer would
+    be cut to nothing as hours late."""
     stream = ScheduledStream("deck")
-    pulse.latency_us = 2**64 - 1
+    pulse.latency = latency
     stream.play(BUFFER, pulse.clock["us"])
     assert pulse.take() == BUFFER
+
+
+def test_a_stream_that_failed_is_made_again_for_the_next_buffer(pulse):
+    """PulseAudio restarted under a running player: the write fails, the stream is let
+    go, and the next buffer connects again rather than writing into a dead one."""
+    stream = ScheduledStream("deck")
+    opened = []
+    pulse_open = pulse.open
+    audio_out._open_stream = lambda name: opened.append(name) or pulse_open(name)
+    pulse.write = lambda data: False
+    stream.play(BUFFER, pulse.clock["us"] + pulse.latency)
+    assert opened == ["deck"]
+    del pulse.write  # the server is back
+    stream.play(BUFFER, pulse.clock["us"] + pulse.latency)
+    assert opened == ["deck", "deck"] and pulse.take() == BUFFER
 
 
 def test_a_start_never_waits_longer_than_libvlcs_lead(pulse):
     """A first buffer stamped far ahead (a clock reset) gets at most 300 ms of silence
     before it, not the whole distance."""
     stream = ScheduledStream("deck")
-    stream.play(BUFFER, pulse.clock["us"] + pulse.latency_us + 10_000_000)
+    stream.play(BUFFER, pulse.clock["us"] + pulse.latency + 10_000_000)
     assert pulse.take() == bytes(frames_of(300_000)) + BUFFER

@@ -15,7 +15,7 @@ Targets: hide p99 <= 20 ms, no frame later than 20 ms after the write (plain
 prompt counts: one after which the sink never fell silent is measured to the end of
 the recording. The last line is a JSON object.
 
-    python bench/prompt_latency.py [--prompts N] [--no-sound] [--sound-timing player]
+    python bench/prompt_latency.py [--prompts N] [--no-sound] [--sound-timing auto|libvlc|player]
 """
 
 from __future__ import annotations
@@ -150,8 +150,10 @@ def main() -> None:
     parser.add_argument("--prompts", type=int, default=100)
     parser.add_argument("--no-sound", action="store_true",
                         help="libVLC's null audio output: no figures at the sink")
-    parser.add_argument("--sound-timing", choices=("libvlc", "player"), default="libvlc",
-                        help="libVLC's PulseAudio output, or the player's scheduled one")
+    parser.add_argument("--sound-timing", choices=("auto", "libvlc", "player"),
+                        default="auto",
+                        help="libVLC's PulseAudio output, or the player's scheduled one "
+                             "(auto, the player's default: the player's at this sink)")
     args = parser.parse_args()
     result = asyncio.run(measure(args.prompts, not args.no_sound, args.sound_timing))
     print(f"{result['prompts']} prompts: hidden after p50 {result['hide_ms']['p50']} ms, "

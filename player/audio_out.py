@@ -40,7 +40,7 @@ import time
 import vlc
 
 from player.pulse_stream import CHANNELS, FRAME_BYTES, RATE, BufferAttr, PlaybackStream, \
-    PulseError
+    PulseError, pulse_server_present
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,20 @@ MAX_LEAD_US = 300_000  # the most silence put before a start's first buffer
 # (bench/sound_restart.py: 3017 ms to the first burst; with 5 ms, 16 ms).
 PREBUF_BYTES = RATE * FRAME_BYTES * 5 // 1000
 CHUNK_BYTES = RATE * FRAME_BYTES * 5 // 1000  # 5 ms: how late a mute can reach a write
+
+
+def times_its_own_sound(sound_timing: str, output: str, headless_audio: str) -> bool:
+    """Whether the player's own output plays the sound (`[player] sound_timing`).
+    "auto", the default since 2026-12-03: wherever the sound goes to a PulseAudio (or
+    PipeWire) server, a window with a server answering or a rig's headless "pulse",
+    since only this output holds the sound to the picture within a millisecond (README,
+    the sound table); elsewhere libVLC's own, which on a terminal with ALSA alone is
+    the only one that plays at all, and on the null output nothing needs timing."""
+    if sound_timing != "auto":
+        return sound_timing == "player"
+    if output == "headless":
+        return headless_audio == "pulse"
+    return pulse_server_present()
 
 
 def _open_stream(name: str) -> PlaybackStream:
@@ -140,8 +154,8 @@ class ScheduledStream:
                 elif self._volume != 1.0:
                     chunk = _scaled(chunk, self._volume)
                 if not self._handle.write(chunk):
-                    log.warning("sound_lost stream=%s (PulseAudio went away; the next "
-                                "buffer connects again)", self._name)
+                    # PulseAudio went away: the next buffer connects again.
+                    log.warning("sound_lost stream=%s reconnect=next_buffer", self._name)
                     with self._handle_lock:
                         self._handle.close()
                         self._handle = None

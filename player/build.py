@@ -22,6 +22,7 @@ from player.errors import CannotStart
 from player.pop_writer import PopWriter
 from player.presentation import PresentationWatch
 from player.probe import MediaProbe
+from player.audio_out import times_its_own_sound
 from player.screen import VlcScreen
 from player.timing import SiteTiming
 from sync.clock import SiteClock
@@ -41,7 +42,8 @@ def build_engine(config: TerminalConfig) -> VlcEngine:
                      frame_log=FrameLog(trace=player.frame_trace is not None),
                      read_numbers=player.read_frame_numbers, realtime=player.realtime,
                      headless_audio=player.headless_audio,
-                     scheduled_sound=player.sound_timing == "player")
+                     scheduled_sound=times_its_own_sound(
+                         player.sound_timing, player.output, player.headless_audio))
 
 
 @dataclass

@@ -42,7 +42,6 @@ import ctypes
 import ctypes.util
 import logging
 import os
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -54,31 +53,11 @@ import vlc
 from player.audio_out import ScheduledStream, attach as attach_sound
 from player.decks import CLOCK_GETTIME, CLOCK_MONOTONIC, Deck, may_use_realtime
 from player.frames import FrameLog, read_frame_number
+from player.pulse_stream import pulse_server_present
 from player.rate import RATE_BASE, request_for
 
 log = logging.getLogger(__name__)
 
-
-def pulse_server_present() -> bool:
-    """Whether a PulseAudio (or PipeWire's) server answers where libpulse looks:
-    `$PULSE_SERVER`, else the user's runtime directory, else the system-wide socket.
-    A window then plays through libVLC's PulseAudio output, else through ALSA: the
-    order libVLC itself tries, made explicit because the decks name their output
-    (`_fresh_audio_output`). A probe of the socket, without loading libpulse."""
-    server = os.environ.get("PULSE_SERVER", "")
-    candidates = [server.removeprefix("unix:")] if server.startswith(("unix:", "/")) else []
-    if server and not candidates:
-        return True  # a network server: libpulse will try it
-    runtime = os.environ.get("XDG_RUNTIME_DIR") or f"/run/user/{os.getuid()}"
-    candidates += [f"{runtime}/pulse/native", "/var/run/pulse/native"]
-    for path in candidates:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-            try:
-                probe.connect(path)
-                return True
-            except OSError:
-                continue
-    return False
 
 START_LEAD_MS = 10.4  # media clock starts this long after set_pause(0) (measured here)
 PREROLL_TIMEOUT_S = 3.0

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
+import socket
 import time
 
 RATE = 48_000
@@ -302,6 +304,28 @@ class RecordStream(_Stream):
             return chunk, self._timing()
         finally:
             lib.pa_threaded_mainloop_unlock(loop)
+
+
+def pulse_server_present() -> bool:
+    """Whether a PulseAudio (or PipeWire's) server answers where libpulse looks:
+    `$PULSE_SERVER`, else the user's runtime directory, else the system-wide socket.
+    A window then plays through libVLC's PulseAudio output, else through ALSA: the
+    order libVLC itself tries, made explicit because the decks name their output
+    (`_fresh_audio_output`). A probe of the socket, without loading libpulse."""
+    server = os.environ.get("PULSE_SERVER", "")
+    candidates = [server.removeprefix("unix:")] if server.startswith(("unix:", "/")) else []
+    if server and not candidates:
+        return True  # a network server: libpulse will try it
+    runtime = os.environ.get("XDG_RUNTIME_DIR") or f"/run/user/{os.getuid()}"
+    candidates += [f"{runtime}/pulse/native", "/var/run/pulse/native"]
+    for path in candidates:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            try:
+                probe.connect(path)
+                return True
+            except OSError:
+                continue
+    return False
 
 
 def _latency_from(info: _TimingInfo, now_wall_us: int) -> int:

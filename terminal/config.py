@@ -81,8 +81,10 @@ class PlayerSection(_Section):
     headless_audio: Literal["none", "pulse"] = "none"
     # Who times the sound: "libvlc", its own output (PulseAudio or ALSA), which lets
     # sound wander tens of ms from the picture; "player", the player's own PulseAudio
-    # output, each buffer placed on its instant (player.audio_out).
-    sound_timing: Literal["libvlc", "player"] = "libvlc"
+    # output, each buffer placed on its instant (player.audio_out); "auto", the player's
+    # wherever a PulseAudio server takes the sound, else libVLC's
+    # (player.audio_out.times_its_own_sound).
+    sound_timing: Literal["auto", "libvlc", "player"] = "auto"
 
     zones: Zones = Zones()
 

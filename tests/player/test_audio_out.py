@@ -5,10 +5,14 @@ one. The real stream at a real sink: tests/rigs/test_sound.py."""
 
 from __future__ import annotations
 
+import os
+import socket
+
 import pytest
 
 from player import audio_out
-from player.audio_out import FRAME_BYTES, MAX_STEP_US, STARTUP_US, ScheduledStream
+from player.audio_out import FRAME_BYTES, MAX_STEP_US, STARTUP_US, ScheduledStream, \
+    times_its_own_sound
 
 
 class FakePulse:
@@ -200,3 +204,21 @@ def test_a_start_never_waits_longer_than_libvlcs_lead(pulse):
     stream = ScheduledStream("deck")
     stream.play(BUFFER, pulse.clock["us"] + pulse.latency + 10_000_000)
     assert pulse.take() == bytes(frames_of(300_000)) + BUFFER
+
+
+def test_auto_times_the_sound_where_a_pulseaudio_server_takes_it(monkeypatch, tmp_path):
+    """`sound_timing = "auto"`: the player's output at a PulseAudio server, libVLC's
+    elsewhere (ALSA alone, where the player's would be silent; the null output)."""
+    monkeypatch.delenv("PULSE_SERVER", raising=False)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    assert not times_its_own_sound("auto", "headless", "none")
+    assert times_its_own_sound("auto", "headless", "pulse")
+    assert times_its_own_sound("player", "window", "none")
+    assert not times_its_own_sound("libvlc", "headless", "pulse")
+    if not os.path.exists("/var/run/pulse/native"):  # a system-wide server: not ours
+        assert not times_its_own_sound("auto", "window", "none")  # ALSA only
+    (tmp_path / "pulse").mkdir()
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind(str(tmp_path / "pulse" / "native"))
+        server.listen()
+        assert times_its_own_sound("auto", "window", "none")

@@ -27,7 +27,8 @@ the same frame.
   recorded with timestamps (gstv_rigs.sound); `audio_skew_ms`, `av_offset_ms`,
   `audio_gaps`, `audio_boundary_gaps`, `prompt_silence_ms` and `prompt_heard` come
   from what the sinks played (gstv_rigs.sound_figures). `--no-sound`: libVLC's null output, no figures.
-  `--sound-timing player`: the players' own scheduled output (player.audio_out).
+  `--sound-timing`: who times the sound, as `[player] sound_timing`; by default the
+  players' own scheduled output (player.audio_out), `libvlc` for libVLC's.
 - `out_of_step`, `coverage` and `dropped` per screen: see gstv_rigs.skew.
 - `--clock-faults`: each terminal gets a random clock offset (+-2 s) and oscillator
   drift (+-200 ppm), applied to its SiteClock and to its media playback rate.
@@ -117,8 +118,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     clips.add_argument("--clips", metavar="A,B,C", help="a loop of several clips")
     parser.add_argument("--output", choices=("headless", "window"), default="headless",
                         help="headless players, or real windows under Xvfb")
-    parser.add_argument("--sound-timing", choices=("libvlc", "player"), default="libvlc",
-                        help="libVLC's own sound output, or the player's scheduled one")
+    parser.add_argument("--sound-timing", choices=("auto", "libvlc", "player"),
+                        default="auto",
+                        help="libVLC's own sound output, or the player's scheduled one "
+                             "(auto, as [player] sound_timing: the player's at a "
+                             "PulseAudio sink, which every sim screen plays into)")
     parser.add_argument("--no-sound", action="store_true",
                         help="libVLC's null audio output: no sound figures")
     parser.add_argument("--no-compensation", action="store_true",
@@ -157,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
 def sim_terminal(tid: str, directory: Path, peers: tuple[Peer, ...], faults: FaultsSection,
                  *, site_key: Path, compensate: bool = True, sound: bool = False,
                  window_at: tuple[int, int] | None = None,
-                 sound_timing: str = "libvlc") -> TerminalConfig:
+                 sound_timing: str = "auto") -> TerminalConfig:
     """A terminal of the simulated site: headless, tracing the frames it shows, or with
     `window_at` a window there on the rig's X server."""
     if window_at is None:

@@ -47,11 +47,20 @@ log = logging.getLogger(__name__)
 TOLERANCE_US = 250  # 12 samples: what is left of a correction smaller than this waits
 MAX_STEP_US = 900  # at most this much taken out or repeated per buffer while playing
 # (43 frames of a 20 ms buffer's 960, spread: 4.5 % for 20 ms)
-# PulseAudio's target latency. libVLC hands sound over up to 240 ms ahead of its
-# instant and the first buffer of a start just in time: with a long target the first
-# buffers could only play late. A write past the target blocks libVLC's audio thread,
-# which is how its own outputs pace it.
-BUFFER_MS = 60
+# The stream's queue ahead of the sink. A write past it blocks libVLC's audio thread,
+# which is how its own outputs pace it. It has to ride out the moments libVLC's audio
+# thread cannot deliver: its callbacks need the GIL, which a thread of ours may hold
+# while real-time decoders of three 1080p screens hold both cores. With 60 ms, a
+# 3-screen mp41080-h264 `gstv sim` had ~150 gaps a minute (libVLC's output, 4). A
+# flush drops this queue at once; the sink's own part (SINK_BYTES) is kept small by
+# the stream's minreq (player.pulse_stream): left to the server, the sink took ~80 ms
+# of a 200 ms target and a prompt's silence once waited 115 ms for it. The cost: what
+# is queued behind a prompt was written silent, so the sound comes back when that has
+# played, ~200 ms after prompt_end (bench/prompt_latency.py; 50-66 ms with 60 ms).
+# Writing the recent buffers again with their sound at prompt_end was tried, and
+# taken out: it held libVLC's audio thread long enough to delay the pictures' return
+# (resume 0.36 s against 0.03 s, `gstv sim` webm720-vp9, 2026-12-03).
+BUFFER_MS = 200
 # A start's first buffer comes just in time and an empty stream reports no latency, so
 # the first buffers of a start are placed whole, not by MAX_STEP_US, for this long
 # (measured: the second buffer of a start was 57 ms late).
@@ -66,6 +75,9 @@ MAX_LEAD_US = 300_000  # the most silence put before a start's first buffer
 # as the deck sat idle: a deck re-used after a 20 s slot lost its first 3 s of sound
 # (bench/sound_restart.py: 3017 ms to the first burst; with 5 ms, 16 ms).
 PREBUF_BYTES = RATE * FRAME_BYTES * 5 // 1000
+# What the sink itself holds: a flush cannot take it back from a null sink's monitor,
+# so a prompt's silence waits up to this.
+SINK_BYTES = RATE * FRAME_BYTES * 10 // 1000
 CHUNK_BYTES = RATE * FRAME_BYTES * 5 // 1000  # 5 ms: how late a mute can reach a write
 
 
@@ -86,7 +98,9 @@ def times_its_own_sound(sound_timing: str, output: str, headless_audio: str) -> 
 def _open_stream(name: str) -> PlaybackStream:
     target = RATE * FRAME_BYTES * BUFFER_MS // 1000
     unset = 0xFFFFFFFF  # the server's choice
-    return PlaybackStream(name, BufferAttr(unset, target, PREBUF_BYTES, unset, unset))
+    # PulseAudio gives the sink (target - 2 minreq) / 2 (player.pulse_stream).
+    minreq = (target - 2 * SINK_BYTES) // 2 // FRAME_BYTES * FRAME_BYTES
+    return PlaybackStream(name, BufferAttr(unset, target, PREBUF_BYTES, minreq, unset))
 
 
 class ScheduledStream:
@@ -103,6 +117,7 @@ class ScheduledStream:
         self._fresh = True  # nothing playing: the next buffer is placed exactly
         self._written_until_us = 0  # when what was written will have played
         self._placing_until_us = 0  # until then each buffer is placed whole
+        self._generation = 0  # flushes so far: a write in progress across one stops
 
     def _open(self) -> PlaybackStream | None:
         try:
@@ -120,52 +135,68 @@ class ScheduledStream:
                     return
                 with self._handle_lock:
                     self._handle = handle
-            latency_us = self._handle.latency_us()
-            now_us = time.monotonic_ns() // 1000
-            if latency_us is None or latency_us > MAX_AHEAD_US:  # it cannot tell
-                latency_us = 0
-            plays_at = now_us + latency_us
-            if not now_us < self._written_until_us < now_us + MAX_AHEAD_US:
-                self._fresh = True  # it ran dry (or the count is lost): nothing plays
-            late_us = plays_at - pts_us  # > 0: this buffer would play late
-            if self._fresh:
-                self._placing_until_us = now_us + STARTUP_US
-            steady = now_us >= self._placing_until_us
-            if steady:
-                late_us = max(-MAX_STEP_US, min(MAX_STEP_US, late_us))
-            self._fresh = False
-            if abs(late_us) <= TOLERANCE_US:
-                pass
-            elif steady:  # playing on: frames taken out or repeated, never a silence
-                data = _respaced(data, -round(late_us * RATE / 1_000_000))
-            elif late_us > 0:
-                data = data[min(len(data), _bytes_for(late_us)):]
-            else:  # early: silence before it, never more than libVLC's lead
-                data = bytes(_bytes_for(min(-late_us, MAX_LEAD_US))) + data
-            self._written_until_us = max(plays_at, now_us) + \
-                len(data) // FRAME_BYTES * 1_000_000 // RATE
-            # In chunks, each muted or not as things are when it is written: a write
-            # blocks until PulseAudio has room, and libVLC hands over up to 240 ms at
-            # once, all of which would play after a mute that came meanwhile.
-            for at in range(0, len(data), CHUNK_BYTES):
-                chunk = data[at:at + CHUNK_BYTES]
-                if self._muted or not self._heard:
-                    chunk = bytes(len(chunk))
-                elif self._volume != 1.0:
-                    chunk = _scaled(chunk, self._volume)
-                if not self._handle.write(chunk):
-                    # PulseAudio went away: the next buffer connects again.
-                    log.warning("sound_lost stream=%s reconnect=next_buffer", self._name)
-                    with self._handle_lock:
-                        self._handle.close()
-                        self._handle = None
-                    return
+            self._write_placed(data, pts_us)
+
+    def _write_placed(self, data: bytes, pts_us: int) -> bool:
+        """Write `data` placed on its instant `pts_us`. False: the stream is gone, or a
+        flush came while it was written (the rest of it dropped, stale)."""
+        generation = self._generation
+        latency_us = self._handle.latency_us()
+        now_us = time.monotonic_ns() // 1000
+        if latency_us is None or latency_us > MAX_AHEAD_US:  # it cannot tell
+            latency_us = 0
+        plays_at = now_us + latency_us
+        if not now_us < self._written_until_us < now_us + MAX_AHEAD_US:
+            self._fresh = True  # it ran dry (or the count is lost): nothing plays
+        late_us = plays_at - pts_us  # > 0: this buffer would play late
+        if self._fresh:
+            self._placing_until_us = now_us + STARTUP_US
+        steady = now_us >= self._placing_until_us
+        if steady:
+            late_us = max(-MAX_STEP_US, min(MAX_STEP_US, late_us))
+        self._fresh = False
+        if abs(late_us) <= TOLERANCE_US:
+            pass
+        elif steady:  # playing on: frames taken out or repeated, never a silence
+            data = _respaced(data, -round(late_us * RATE / 1_000_000))
+        elif late_us > 0:
+            data = data[min(len(data), _bytes_for(late_us)):]
+        else:  # early: silence before it, never more than libVLC's lead
+            data = bytes(_bytes_for(min(-late_us, MAX_LEAD_US))) + data
+        self._written_until_us = max(plays_at, now_us) + \
+            len(data) // FRAME_BYTES * 1_000_000 // RATE
+        # In chunks, each muted or not as things are when it is written: a write
+        # blocks until PulseAudio has room, and libVLC hands over up to 240 ms at
+        # once, all of which would play after a mute that came meanwhile.
+        for at in range(0, len(data), CHUNK_BYTES):
+            if self._generation != generation:
+                return False  # flushed meanwhile: the next buffer is placed afresh
+            chunk = data[at:at + CHUNK_BYTES]
+            if self._muted or not self._heard:
+                chunk = bytes(len(chunk))
+            elif self._volume != 1.0:
+                chunk = _scaled(chunk, self._volume)
+            # Asked again as the chunk goes in (a write may wait for room): silence if
+            # muted since, or flushed since (it would now play at the wrong place).
+            if not self._handle.write(chunk, keep=lambda: self._may_be_heard()
+                                      and self._generation == generation):
+                # PulseAudio went away: the next buffer connects again.
+                log.warning("sound_lost stream=%s reconnect=next_buffer", self._name)
+                with self._handle_lock:
+                    self._handle.close()
+                    self._handle = None
+                return False
+        return True
+
+    def _may_be_heard(self) -> bool:
+        return self._heard and not self._muted
 
     def flush(self) -> None:
         """Drop what PulseAudio holds ahead. Not behind `_lock`, which a blocked write
         holds: the thread muting (the event loop, at a PCI prompt) never waits for one.
         The stream takes its own main loop's lock for each call."""
         with self._handle_lock:
+            self._generation += 1
             if self._handle is not None:
                 self._handle.flush()
             self._fresh = True
@@ -188,6 +219,7 @@ class ScheduledStream:
         was, self._heard = self._heard, heard
         if was and not heard:
             self.flush()
+
 
     def close(self) -> None:
         with self._lock, self._handle_lock:

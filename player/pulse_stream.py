@@ -26,6 +26,7 @@ import ctypes.util
 import os
 import socket
 import time
+from collections.abc import Callable
 
 RATE = 48_000
 CHANNELS = 2
@@ -36,7 +37,12 @@ _CONTEXT_READY, _CONTEXT_FAILED, _CONTEXT_TERMINATED = 4, 5, 6
 _STREAM_READY, _STREAM_FAILED, _STREAM_TERMINATED = 2, 3, 4
 _OPERATION_RUNNING = 0
 # No PA_STREAM_INTERPOLATE_TIMING: see the module docstring.
-_FLAGS = 0x0008 | 0x2000  # PA_STREAM_AUTO_TIMING_UPDATE | PA_STREAM_ADJUST_LATENCY
+_AUTO_TIMING_UPDATE, _ADJUST_LATENCY = 0x0008, 0x2000
+# With ADJUST_LATENCY the server gives the sink (tlength - 2 minreq) / 2 of the target
+# and the stream's queue the rest (player.audio_out sizes both: BUFFER_MS, SINK_MS).
+# Early-request mode (sink latency = minreq) was tried: a second stream's first sound
+# on a rig null sink then came 1 s late (bench/sound_restart.py, 2026-12-03).
+_FLAGS = _AUTO_TIMING_UPDATE | _ADJUST_LATENCY
 _SEEK_RELATIVE = 0
 
 
@@ -230,9 +236,13 @@ class _Stream:
 class PlaybackStream(_Stream):
     """Where the player's sound goes (player.audio_out)."""
 
-    def write(self, data: bytes) -> bool:
+    def write(self, data: bytes, keep: Callable[[], bool] | None = None) -> bool:
         """Queue `data`, waiting for room as PulseAudio makes it (this is what paces
-        libVLC's audio thread). False: the stream failed."""
+        libVLC's audio thread). False: the stream failed. `keep`, asked under the
+        loop's lock as each piece goes in: False writes silence in its place. A flush
+        (which takes the same lock) said while this waited for room is then never
+        followed by sound written after it: seen before, a 5 ms chunk let in by the
+        room a PCI prompt's flush made, heard 2 ms into the prompt."""
         lib, loop = self._lib, self._loop
         lib.pa_threaded_mainloop_lock(loop)
         try:
@@ -246,7 +256,8 @@ class PlaybackStream(_Stream):
                 if room == 0:
                     lib.pa_threaded_mainloop_wait(loop)
                     continue
-                piece = bytes(view[:room])
+                piece = bytes(view[:room]) if keep is None or keep() else bytes(
+                    min(room, len(view)))
                 if lib.pa_stream_write(self._stream, piece, len(piece), None, 0,
                                        _SEEK_RELATIVE) < 0:
                     return False

@@ -36,8 +36,8 @@ class FakePulse:
     def latency_us(self):
         return self.latency
 
-    def write(self, data):
-        self.written.append(bytes(data))
+    def write(self, data, keep=None):
+        self.written.append(bytes(data) if keep is None or keep() else bytes(len(data)))
         return True
 
     def flush(self):
@@ -128,13 +128,13 @@ def test_a_deck_not_heard_stays_silent_whatever_libvlc_says_of_its_mute(pulse):
 
 def test_a_mute_during_a_long_write_silences_the_rest_of_it(pulse):
     """libVLC hands over up to 240 ms at once, and a write blocks until PulseAudio has
-    room: a prompt's mute arriving meanwhile (another thread) reaches the next 5 ms."""
+    room: a prompt's mute arriving meanwhile (another thread) stops it within 5 ms."""
     stream = ScheduledStream("deck")
     long_buffer = BUFFER * 10  # 200 ms
     real_write = pulse.write
 
-    def write_then_mute(data):
-        real_write(data)
+    def write_then_mute(data, keep=None):
+        real_write(data, keep)
         if len(pulse.written) == 2:
             stream.set_heard(False)  # the event loop, during the second chunk
         return True
@@ -143,7 +143,10 @@ def test_a_mute_during_a_long_write_silences_the_rest_of_it(pulse):
     stream.play(long_buffer, pulse.clock["us"] + pulse.latency)
     chunks = pulse.written
     assert b"".join(chunks[:2]) == long_buffer[:len(b"".join(chunks[:2]))]
-    assert all(c == bytes(len(c)) for c in chunks[2:]) and len(chunks) > 10
+    # The rest of the buffer is dropped, stale once the flush moved the stream on (the
+    # next buffer is placed afresh); a chunk caught waiting for room goes in silent
+    # (tests/rigs/test_sound.py, at a real sink).
+    assert len(chunks) == 2
 
 
 def test_playing_on_a_correction_repeats_or_leaves_out_frames_and_never_writes_silence(pulse):
@@ -190,7 +193,7 @@ def test_a_stream_that_failed_is_made_again_for_the_next_buffer(pulse):
     opened = []
     pulse_open = pulse.open
     audio_out._open_stream = lambda name: opened.append(name) or pulse_open(name)
-    pulse.write = lambda data: False
+    pulse.write = lambda data, keep=None: False
     stream.play(BUFFER, pulse.clock["us"] + pulse.latency)
     assert opened == ["deck"]
     del pulse.write  # the server is back

@@ -104,6 +104,44 @@ def test_the_stream_says_when_what_is_written_next_will_play(pulse, tmp_path):
     assert all(abs(error) < 2.0 for error in errors_ms), errors_ms
 
 
+# A loud write blocked for room while another thread flushes (a PCI prompt): prints
+# the flush's instant (CLOCK_MONOTONIC ns).
+FLUSH_DURING_A_BLOCKED_WRITE = """
+import threading, time
+from player.pulse_stream import BufferAttr, PlaybackStream
+stream = PlaybackStream("test", BufferAttr(0xFFFFFFFF, 48000 * 4 * 200 // 1000, 960,
+                                           0xFFFFFFFF, 0xFFFFFFFF))
+# A fresh rig server's null sink takes its first data in a block of up to 2 s: past it.
+deadline = time.monotonic() + 5
+while stream.latency_us() > 300_000 and time.monotonic() < deadline:
+    stream.write(bytes(960 * 4))
+heard = [True]
+loud = (20000).to_bytes(2, "little") * 2 * 48000  # 1 s: blocks once the target is full
+writer = threading.Thread(target=stream.write, args=(loud,), kwargs={"keep": lambda: heard[0]})
+writer.start()
+time.sleep(0.5)
+heard[0] = False
+print(time.monotonic_ns(), flush=True)
+stream.flush()
+writer.join()
+for _ in range(25):
+    stream.write(bytes(960 * 4))
+time.sleep(0.3)
+stream.close()
+"""
+
+
+def test_a_flush_is_never_followed_by_sound_a_blocked_write_let_in(pulse, tmp_path):
+    """The write waiting for room wakes to the room the flush made: what it writes then
+    is asked of `keep` under the same lock, so it is silence (it was 5 ms of sound
+    heard 2 ms into a prompt)."""
+    stdout, events = played_at_the_sink(pulse, tmp_path, FLUSH_DURING_A_BLOCKED_WRITE)
+    flushed = int(stdout.split()[0])
+    silent = [at for kind, at in events if kind == "silent" and at > flushed - 10_000_000]
+    assert silent and (silent[0] - flushed) / 1e6 < 20
+    assert [at for kind, at in events if kind == "sound" and at > silent[0]] == []
+
+
 def test_the_recorder_hears_a_burst_a_second_and_the_silence_of_a_mute(pulse, tmp_path):
     stdout, events = played_at_the_sink(pulse, tmp_path, PLAY_THEN_MUTE)
     muted_ns = int(stdout.split()[-1])

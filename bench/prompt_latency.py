@@ -7,7 +7,7 @@ For each:
 - at the sound sink (unless `--no-sound`): the time from the write until the sink went
   silent, and any sound it played later in the prompt (gstv_rigs.sound_figures), as
   the rig's recorder heard it (gstv_rigs.sound: a PulseAudio null sink,
-  CLOCK_MONOTONIC less the stream's latency), and from the `prompt_end` write until it
+  CLOCK_MONOTONIC from the server's timing), and from the `prompt_end` write until it
   played sound again. The clips are the content matrix's small WebM and MP4, whose
   continuous bed makes silence mean the mute reached the sink.
 Targets: hide p99 <= 20 ms, no frame later than 20 ms after the write (plain

@@ -3,8 +3,8 @@
 Three slots on a headless player's two decks, as a site plays them: deck 0 for 3 s,
 deck 1 for `--idle` seconds (default 21: a 20 s slot, GSTV's usual), deck 0 again.
 Each start is unpaused as the slot loop does it and shown `START_LEAD_MS` later; the
-rig's recorder (gstv_rigs.sound, a PulseAudio null sink, CLOCK_MONOTONIC less the
-stream's latency) says when the sink played the clip's first burst after it (the
+rig's recorder (gstv_rigs.sound, a PulseAudio null sink, CLOCK_MONOTONIC from the
+server's timing) says when the sink played the clip's first burst after it (the
 matrix's small WebM has one on frame 0, as on every 30th: gstv_rigs.sound).
 
 Why: with the player's own output (`--sound-timing player`), a deck that was idle for

@@ -3,9 +3,9 @@ measures audio skew, sound against picture, gaps and PCI silence from.
 
 How (and why this way): a PulseAudio server of the rig's own (`PulseServer`, in user
 space, no hardware) with one null sink per screen, 48 kHz stereo; each player plays
-into its sink through libVLC's real PulseAudio output (`[player] headless_audio =
-"pulse"`, `$PULSE_SINK`), so mute, rate changes and buffering happen where they do on a
-terminal. A recorder per sink (`python -m gstv_rigs.sound record`, a process of its
+into its sink through a real PulseAudio client (`[player] headless_audio = "pulse"`,
+`$PULSE_SINK`; its own timed output by default, libVLC's with `sound_timing =
+"libvlc"`), so mute, rate changes and buffering happen where they do on a terminal. A recorder per sink (`python -m gstv_rigs.sound record`, a process of its
 own so the rig's event loop cannot delay it) reads the sink's monitor in 2 ms chunks
 and stamps every chunk from the server's timing of that read (`_played_ns`): the moment
 the sink played the chunk's last sample, on the clock the frame traces use. Not from

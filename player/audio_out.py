@@ -40,7 +40,7 @@ import time
 import vlc
 
 from player.pulse_stream import CHANNELS, FRAME_BYTES, RATE, BufferAttr, PlaybackStream, \
-    PulseError, pulse_server_present
+    PulseError
 
 log = logging.getLogger(__name__)
 
@@ -83,16 +83,18 @@ CHUNK_BYTES = RATE * FRAME_BYTES * 5 // 1000  # 5 ms: how late a mute can reach 
 
 def times_its_own_sound(sound_timing: str, output: str, headless_audio: str) -> bool:
     """Whether the player's own output plays the sound (`[player] sound_timing`).
-    "auto", the default since 2026-12-03: wherever the sound goes to a PulseAudio (or
-    PipeWire) server, a window with a server answering or a rig's headless "pulse",
-    since only this output holds the sound to the picture within a millisecond (README,
-    the sound table); elsewhere libVLC's own, which on a terminal with ALSA alone is
-    the only one that plays at all, and on the null output nothing needs timing."""
+    "auto", the default since 2026-12-03: headless into a PulseAudio server ("pulse",
+    the rigs), since only this output holds the sound to the picture within a
+    millisecond (README, the sound table); libVLC's own elsewhere. Not yet in a
+    window: three window players on one Xvfb with it, with prompts, stopped answering
+    within 10 s, two of them with a real-time thread spinning at 100 % (`gstv sim
+    --output window --terminals 3 --prompts`; two windows without prompts, and the
+    same three with libVLC's output, ran). On a terminal with ALSA alone libVLC's is
+    the only one that plays at all; on the null output nothing needs timing.
+    `pulse_server_present` says which of libVLC's outputs a window gets."""
     if sound_timing != "auto":
         return sound_timing == "player"
-    if output == "headless":
-        return headless_audio == "pulse"
-    return pulse_server_present()
+    return output == "headless" and headless_audio == "pulse"
 
 
 def _open_stream(name: str) -> PlaybackStream:

@@ -82,8 +82,8 @@ class PlayerSection(_Section):
     # Who times the sound: "libvlc", its own output (PulseAudio or ALSA), which lets
     # sound wander tens of ms from the picture; "player", the player's own PulseAudio
     # output, each buffer placed on its instant (player.audio_out); "auto", the player's
-    # wherever a PulseAudio server takes the sound, else libVLC's
-    # (player.audio_out.times_its_own_sound).
+    # headless into PulseAudio, libVLC's elsewhere, windows included for now
+    # (player.audio_out.times_its_own_sound says why).
     sound_timing: Literal["auto", "libvlc", "player"] = "auto"
 
     zones: Zones = Zones()

@@ -222,7 +222,6 @@ class ScheduledStream:
         if was and not heard:
             self.flush()
 
-
     def close(self) -> None:
         with self._lock, self._handle_lock:
             if self._handle is not None:

@@ -139,9 +139,9 @@ class ScheduledStream:
                     self._handle = handle
             self._write_placed(data, pts_us)
 
-    def _write_placed(self, data: bytes, pts_us: int) -> bool:
-        """Write `data` placed on its instant `pts_us`. False: the stream is gone, or a
-        flush came while it was written (the rest of it dropped, stale)."""
+    def _write_placed(self, data: bytes, pts_us: int) -> None:
+        """Write `data` placed on its instant `pts_us`; a flush while it is written
+        drops the rest of it, stale."""
         generation = self._generation
         latency_us = self._handle.latency_us()
         now_us = time.monotonic_ns() // 1000
@@ -172,9 +172,9 @@ class ScheduledStream:
         # once, all of which would play after a mute that came meanwhile.
         for at in range(0, len(data), CHUNK_BYTES):
             if self._generation != generation:
-                return False  # flushed meanwhile: the next buffer is placed afresh
+                return  # flushed meanwhile: the next buffer is placed afresh
             chunk = data[at:at + CHUNK_BYTES]
-            if self._muted or not self._heard:
+            if not self._may_be_heard():
                 chunk = bytes(len(chunk))
             elif self._volume != 1.0:
                 chunk = _scaled(chunk, self._volume)
@@ -187,8 +187,7 @@ class ScheduledStream:
                 with self._handle_lock:
                     self._handle.close()
                     self._handle = None
-                return False
-        return True
+                return
 
     def _may_be_heard(self) -> bool:
         return self._heard and not self._muted

@@ -225,3 +225,19 @@ def test_auto_times_the_sound_headless_into_pulseaudio_and_not_yet_in_a_window(
         server.bind(str(tmp_path / "pulse" / "native"))
         server.listen()
         assert not times_its_own_sound("auto", "window", "none")
+
+
+def test_no_sound_server_writes_nothing_and_says_so(pulse, caplog):
+    """No PulseAudio to reach: the buffer is dropped (libVLC's thread goes on), a
+    warning names the stream, and the next buffer tries again."""
+    stream = ScheduledStream("deck")
+
+    def unreachable(name):
+        raise audio_out.PulseError("cannot connect (pulse error 6)")
+
+    audio_out._open_stream = unreachable
+    stream.play(BUFFER, pulse.clock["us"])
+    assert pulse.written == [] and "sound_unavailable stream=deck" in caplog.text
+    audio_out._open_stream = pulse.open
+    stream.play(BUFFER, pulse.clock["us"] + pulse.latency)
+    assert pulse.take() == BUFFER

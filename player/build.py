@@ -21,6 +21,7 @@ from player.frames import FrameLog
 from player.errors import CannotStart
 from player.pop_writer import PopWriter
 from player.presentation import PresentationWatch
+from player.x_present import PresentationUnavailable
 from player.probe import MediaProbe
 from player.audio_out import times_its_own_sound
 from player.screen import VlcScreen
@@ -88,7 +89,10 @@ def build_player(config: TerminalConfig, *, window: Any = None,
         except tkinter.TclError as exc:
             engine.close()
             raise CannotStart(f"no window: {exc} (is DISPLAY right?)") from exc
-        presentation = PresentationWatch(os.environ.get("DISPLAY"), window.deck_windows,
+        except PresentationUnavailable as exc:
+            engine.close()
+            raise CannotStart(f"the X server cannot take the pictures: {exc}") from exc
+        presentation = PresentationWatch(os.environ.get("DISPLAY"), window.deck_drawables,
                                          engine.presented)
         if not presentation.start():
             presentation = None

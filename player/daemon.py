@@ -132,6 +132,10 @@ class PlayerDaemon:
             joined = await self._sync.wait_in_step(self._config.sync.join_wait_s)
             log.info("site_join in_step=%s role=%s leader=%s", joined, self._sync.role,
                      self._sync.leader)
+        # A step of the clock while waiting for the site's time is no reason to rejoin:
+        # nothing plays yet (once, the first join was thrown away for it, and the
+        # screen joined a keyframe, up to a 2 s GOP, later).
+        self._steps_seen = self._clock.steps
         tasks = [asyncio.create_task(self.slots.run(), name="slots"),
                  asyncio.create_task(self._ticker(), name="ticker"),
                  asyncio.create_task(self._steer_loop(), name="steer")]

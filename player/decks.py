@@ -53,6 +53,7 @@ class Deck:
         # decoder produced a picture (see `VlcEngine.picture_state`).
         self.decoded = False
         self.on_vout = None  # the ctypes event thunk, kept alive
+        self.surface = None  # window mode: where the player presents its pictures
 
     def was_shown(self, at_ns: int) -> bool:
         return self.shown_from is not None and at_ns >= self.shown_from and (

@@ -14,10 +14,13 @@ Outputs:
   records each displayed frame's monotonic time and what it belonged to (`FrameLog`),
   so tests, rigs and benchmarks see exactly what would be on screen. Audio goes to
   libVLC's null output, or to PulseAudio for a rig that records it.
-- `window`: each deck renders into its own native window (X11 id from the zoned
-  window); the window shows the active deck's and hides the other. When each picture
-  reached the X server comes from the X Damage extension (player.presentation): the
-  steering measures on it as on the headless display times.
+- `window`: the decks decode through the same memory output at the video zone's size,
+  and the player puts each picture on the X server itself at the instant libVLC
+  displays it (player.x_present); when the server drew each one comes back from the X
+  Damage extension (player.presentation), and the steering measures a window on that
+  as it does the headless sink on its display times, a deck hidden behind a prompt
+  included. (libVLC's own X output, used before, gave no display callback, made its X
+  resources anew at every slot, and on an X server without MIT-SHM drew nothing.)
 
 Real-time priority (`realtime`, on by default in the configuration): measured here,
 frames shown by a player whose machine has other bursty work (the other players of a
@@ -51,6 +54,7 @@ from typing import Literal
 import vlc
 
 from player.audio_out import ScheduledStream, attach as attach_sound
+from player import x_present
 from player.decks import CLOCK_GETTIME, CLOCK_MONOTONIC, Deck, may_use_realtime
 from player.frames import FrameLog, read_frame_number
 from player.pulse_stream import pulse_server_present
@@ -61,7 +65,6 @@ log = logging.getLogger(__name__)
 
 START_LEAD_MS = 10.4  # media clock starts this long after set_pause(0) (measured here)
 PREROLL_TIMEOUT_S = 3.0
-PRIME_WINDOW_S = 0.06
 PRIME_TIMEOUT_S = 0.5
 NO_TRACKS_TIMEOUT_S = 0.5
 # --no-audio-time-stretch: rate changes resample instead of time-stretching, which
@@ -87,12 +90,10 @@ class VlcEngine:
             args += ["--no-xlib"]
         else:
             self._aout = "pulse" if pulse_server_present() else "alsa"
-            # libVLC 3's set_xwindow() puts the video output back to "any", which
-            # picked OpenGL (Mesa's software llvmpipe here: its threads, a third more
-            # CPU, pictures reaching the X server 3-7 ms off their instant). Without
-            # the GL providers, "any" comes down to xcb_x11 (or xcb_xv, on a screen
-            # with XVideo); no hardware decoding, which would want GL interop.
-            args += ["--vout=xcb_x11", "--gl=none", "--gles2=none", "--avcodec-hw=none"]
+            # Decoded in software, as headless: the pictures come back to memory.
+            # libVLC's Xlib support stays on: it makes Xlib thread-safe before Tk and
+            # the decks' X connections (player.x_present) are opened.
+            args += ["--avcodec-hw=none"]
         args.append(f"--aout={self._aout}")
         self._instance = vlc.Instance(args)
         if self._instance is None:
@@ -108,6 +109,7 @@ class VlcEngine:
         self.hidden_at_ns: int | None = None  # when hide() last took effect
         self.on_visibility: Callable[[int | None], None] = lambda deck: None
         self._read_numbers = read_numbers
+        self._presenter: x_present.XPresenter | None = None
         self._taking = threading.Lock()
         for deck in self._decks:
             self._watch_vout(deck)
@@ -155,6 +157,48 @@ class VlcEngine:
         deck.pixels, deck.size = pixels, (width, height)
         deck.player.video_set_callbacks(lock, None, display, ctypes.c_void_p(CLOCK_MONOTONIC))
         deck.player.video_set_format("RV32", width, height, width * 4)
+
+    def present_in(self, zone_window: int, size: tuple[int, int],
+                   display_name: str | None) -> dict[int, int]:
+        """Window mode: put the decks' pictures into the video zone `zone_window`
+        (`size` at full screen) ourselves (player.x_present). Returns deck index -> the
+        X drawable each deck's pictures land in, to watch for them
+        (player.presentation). Raises PresentationUnavailable where the X server
+        cannot take pictures that way."""
+        presenter = x_present.XPresenter(display_name, zone_window, size)
+        self._presenter = presenter
+        for deck, surface in zip(self._decks, presenter.surfaces):
+            self._attach_surface(deck, surface)
+        return dict(enumerate(presenter.pixmaps))
+
+    def set_video_area(self, size: tuple[int, int]) -> None:
+        """The video zone now has `size` (a transaction shrinks it)."""
+        if self._presenter is not None:
+            self._presenter.set_area(size)
+
+    @staticmethod
+    def _attach_surface(deck: Deck, surface: x_present.DeckSurface) -> None:
+        """libVLC's memory output for a deck whose pictures the player presents."""
+        @vlc.CallbackDecorators.VideoLockCb
+        def lock(opaque, planes):
+            planes[0] = surface.lock()
+            return 1
+
+        @_FORMAT_CB
+        def setup(opaque, chroma, width, height, pitches, lines):
+            out_width, out_height, pitch = surface.setup()
+            ctypes.memmove(chroma, b"RV32", 4)
+            width[0], height[0] = out_width, out_height
+            pitches[0], lines[0] = pitch, out_height
+            # One picture buffer, as the headless sink's fixed format has: libVLC then
+            # renders, displays and only then locks the next (x_present relies on it).
+            return 1
+
+        display = vlc.CallbackDecorators.VideoDisplayCb(surface.display_callback)
+        deck.callbacks = (lock, display, setup)  # keep the ctypes thunks alive
+        deck.surface = surface
+        deck.player.video_set_callbacks(lock, None, display, ctypes.c_void_p(surface.opaque))
+        _set_format_callbacks(deck.player, setup)
 
     @staticmethod
     def _watch_vout(deck: Deck) -> None:
@@ -207,9 +251,6 @@ class VlcEngine:
         """The libVLC instance, to share with the media probe: one instance, one plugin
         scan and one set of libVLC threads per process."""
         return self._instance
-
-    def set_xwindow(self, deck: int, window_id: int) -> None:
-        self._decks[deck].player.set_xwindow(window_id)
 
     # -- playback -----------------------------------------------------------------------
     @property
@@ -284,21 +325,12 @@ class VlcEngine:
         that picture while paused, so it is ready on the deck when the deck is shown,
         and the pictures after it follow the media clock exactly."""
         deck.player.set_time(offset_ms)
-        if self._output == "window":
-            # No display callback to watch: wait for the deck's video output (made at
-            # its first decoded picture; the first one of a deck sets up its X
-            # resources, which took longer than PRIME_WINDOW_S: that deck then started
-            # one frame late, which steering on the phase of its pictures cannot see),
-            # then for the seek's picture.
-            deadline = time.monotonic() + PRIME_TIMEOUT_S
-            while not deck.decoded and time.monotonic() < deadline:
-                await asyncio.sleep(0.002)
-            await asyncio.sleep(PRIME_WINDOW_S)
-            return deck.index
+        # Headless, the sink stamped its display; in a window, the X server drew it
+        # into the deck's pixmap (player.presentation).
         deadline = time.monotonic() + PRIME_TIMEOUT_S
-        while not deck.stamp.seconds and time.monotonic() < deadline:
+        while not (deck.stamp.seconds or deck.pictures) and time.monotonic() < deadline:
             await asyncio.sleep(0.002)
-        if not deck.stamp.seconds:
+        if not (deck.stamp.seconds or deck.pictures):
             # A loaded machine: the deck plays all the same, its first picture late.
             log.info("preroll_unprimed file=%s", deck.label)
         return deck.index
@@ -379,7 +411,9 @@ class VlcEngine:
         self._hidden = False
         self._muted = False
         if self._active is not None:
-            self._set_shown(self._active)
+            # Its next picture comes at its own instant; the one it played last,
+            # up to a frame ago, would be that late.
+            self._set_shown(self._active, latest_picture=False)
             self._decks[self._active].player.audio_set_mute(False)
         self._hear_only(self._active)
 
@@ -394,6 +428,8 @@ class VlcEngine:
             deck.player.release()
         for stream in self._streams:
             stream.close()
+        if self._presenter is not None:
+            self._presenter.close()
         self._instance.release()
 
     def _hear_only(self, deck: int | None) -> None:
@@ -403,7 +439,9 @@ class VlcEngine:
         for index, stream in enumerate(self._streams):
             stream.set_heard(index == deck)
 
-    def _set_shown(self, deck: int | None) -> None:
+    def _set_shown(self, deck: int | None, *, latest_picture: bool = True) -> None:
+        if self._presenter is not None:
+            self._presenter.show(deck, latest_picture=latest_picture)
         now = time.monotonic_ns()
         if self._shown is not None and self._shown != deck:
             leaving = self._decks[self._shown]
@@ -421,3 +459,17 @@ class VlcEngine:
                 number = read_frame_number(shown.pixels, *shown.size)
             self.frame_log.record(shown.label, shown.index, number, now, held=True)
         self.on_visibility(deck)
+
+
+# libVLC's format callback with the chroma as a writable pointer (python-vlc declares
+# it as a string, which a callback cannot write into).
+_FORMAT_CB = ctypes.CFUNCTYPE(ctypes.c_uint, ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p,
+                              ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_uint),
+                              ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_uint))
+
+
+def _set_format_callbacks(player: vlc.MediaPlayer, setup) -> None:
+    function = vlc.dll.libvlc_video_set_format_callbacks
+    function.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+    function.restype = None
+    function(player._as_parameter_, ctypes.cast(setup, ctypes.c_void_p), None)

@@ -1,13 +1,19 @@
-"""When the X server received each picture a window-mode deck presented: what the
-steering measures position from in a window, as it does from the headless sink's
-display times.
+"""When the X server drew each picture a window-mode deck presented: what the steering
+measures position from in a window, as it does from the headless sink's display times.
 
-libVLC's X11 output (xcb_x11) has no display callback: it puts each picture into its
-window itself, at the picture's instant. The X Damage extension reports every drawing
-into a window, its inferiors included (libVLC draws into a child it makes inside the
-deck's window). So this watches each deck's window on an X connection of its own, in a
-thread of its own, and stamps each report with CLOCK_MONOTONIC, the clock the whole
-player uses.
+The X Damage extension reports every drawing into a drawable. So this watches each
+deck's drawable on an X connection of its own, in a thread of its own, and stamps each
+report with CLOCK_MONOTONIC, the clock the whole player uses. The drawables:
+- the player's own presentation (player.x_present): each deck's pixmap, into which
+  every picture is put at its instant, whether the deck is on screen or hidden behind a
+  PCI prompt, so both are measured;
+- libVLC's own X output (the fallback): each deck's window, its inferiors included
+  (libVLC draws into a child it makes inside it). An unmapped window (the standby
+  deck, the video zone during a prompt) gets no drawing and so no reports: the
+  steering models those stretches (player.steering). Tk's own painting of a deck
+  window (its black background when the deck is put on screen) is reported too; it
+  comes within the steering's settling time after a start, and the steering takes the
+  median of many pictures.
 
 - A report is stamped when it is read, which can be late (this thread waits for the
   interpreter lock). The report also carries the server's time in milliseconds, and
@@ -19,11 +25,6 @@ player uses.
   the steering's median of many pictures leaves it out.)
 - One report per picture: the damage level is "non-empty", subtracted after each
   report, so the server sends the next report at the next drawing.
-- An unmapped window (the standby deck, the video zone during a PCI prompt) gets no
-  drawing and so no reports: the steering models those stretches (player.steering).
-- Tk's own painting of a deck window (its black background when the deck is put on
-  screen) is reported too; it comes within the steering's settling time after a start,
-  and the steering takes the median of many pictures.
 
 What a real panel adds after the X server (its scan-out, up to one refresh) is the same
 for every screen of a site with the same hardware, and is not measured here.
@@ -45,13 +46,13 @@ POLL_S = 0.2  # how often the thread looks whether it should stop
 
 class PresentationWatch:
     """Reports `on_presented(deck, monotonic_ns)` for each picture drawn into a deck's
-    window. Needs the X Damage extension; without it (or without python-xlib)
+    drawable. Needs the X Damage extension; without it (or without python-xlib)
     `start` returns False and the steering models position, as it did before."""
 
     def __init__(self, display_name: str | None, windows: dict[int, int],
                  on_presented: Callable[[int, int], None]) -> None:
         self._display_name = display_name
-        self._windows = windows  # deck index -> X window id
+        self._windows = windows  # deck index -> X drawable id
         self._on_presented = on_presented
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

@@ -1,11 +1,11 @@
 """The zoned window of `window` mode: a full-screen borderless Tk window with a video
 zone, a banner zone and a coupon zone.
 
-The video zone holds one native child window per engine deck; libVLC renders each deck
-into its own (xcb_x11 output), and only the deck on screen is mapped. Hiding for a PCI
-prompt unmaps the video zone: the X server removes the pixels at once, whatever libVLC
-is still doing. Zone rectangles come from the configuration, one video rectangle for
-the full-screen state and one for a transaction.
+The engine puts the decks' pictures into the video zone itself (player.x_present: a
+child window per deck that Tk knows nothing of, the one on screen mapped). Hiding for
+a PCI prompt unmaps the video zone too: the X server removes the pixels at once,
+whatever libVLC is still doing. Zone rectangles come from the configuration, one video
+rectangle for the full-screen state and one for a transaction.
 
 Tk runs in the asyncio thread: `attach` pumps its events from the loop every 10 ms,
 so every widget call happens on that one thread.
@@ -39,8 +39,6 @@ class ZonedWindow:
         self._root.overrideredirect(True)
         self._root.configure(background="black", cursor="none")
         self._video = tk.Frame(self._root, background="black", highlightthickness=0)
-        self._decks = [tk.Frame(self._video, background="black", highlightthickness=0)
-                       for _ in range(2)]
         self._banner = tk.Label(self._root, background="black", borderwidth=0)
         self._banner_image: tk.PhotoImage | None = None
         self._banner_path: Path | None = None
@@ -48,13 +46,17 @@ class ZonedWindow:
         self._coupon_shown: Coupon | None = None
         self._transaction = False
         self._prompting = False
-        self._shown_deck: int | None = None
         self._place(self._video, zones.full_video)
         self._root.update()
-        self.deck_windows = {index: frame.winfo_id() for index, frame in enumerate(self._decks)}
-        self._root.update()  # the windows made for those ids reach the X server now
-        for index, window_id in self.deck_windows.items():
-            engine.set_xwindow(index, window_id)
+        self._engine = engine
+        _, _, width, height = zones.full_video
+        try:
+            # Deck index -> the X drawable its pictures land in (player.presentation).
+            self.deck_drawables = engine.present_in(
+                self._video.winfo_id(), (width, height), self._root.winfo_screen())
+        except Exception:
+            self._root.destroy()
+            raise
         engine.on_visibility = self._on_visibility
         self._pump: asyncio.TimerHandle | None = None
 
@@ -79,25 +81,27 @@ class ZonedWindow:
     # -- what the daemon shows ---------------------------------------------------------
     def show(self, *, transaction: bool, prompting: bool, banner: Path | None,
              coupon: Coupon | None) -> None:
+        was_prompting = self._prompting
         self._transaction, self._prompting = transaction, prompting
         zones = self._zones
         if prompting:
             self._video.place_forget()
         else:
-            self._place(self._video, zones.transaction_video if transaction else zones.full_video)
+            video = zones.transaction_video if transaction else zones.full_video
+            self._place(self._video, video)
+            self._engine.set_video_area((video[2], video[3]))
         self._show_banner(banner if transaction and not prompting else None)
         self._show_coupon(coupon if not prompting else None)
         self._root.update_idletasks()
+        if was_prompting and not prompting:
+            # The zone is mapped again by Tk's own X connection, the engine draws on
+            # connections of its own: one round trip on Tk's (a pointer query) has the
+            # server map the zone first, so the engine's next picture is not drawn
+            # into a window still unmapped.
+            self._root.winfo_pointerxy()
 
     def _on_visibility(self, deck: int | None) -> None:
         """The engine put `deck` on screen (None: nothing)."""
-        self._shown_deck = deck
-        for index, frame in enumerate(self._decks):
-            if index == deck:
-                frame.place(x=0, y=0, relwidth=1, relheight=1)
-                frame.lift()
-            else:
-                frame.place_forget()
         if deck is None and self._prompting:
             self._video.place_forget()
         self._root.update_idletasks()

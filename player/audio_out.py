@@ -16,10 +16,10 @@ CLOCK_MONOTONIC in microseconds. `ScheduledStream` writes it to a PulseAudio str
 play (now plus the stream's latency, from the server's timing of this moment, not
 interpolated: see that module) with when it should:
 it drops the samples that are late or writes silence before those that are early.
-Corrections under `TOLERANCE_US` are left alone; for `STARTUP_US` after a start (or a
-pause, or a stream that ran dry) the whole difference is taken at once (samples cut, or
-silence before the first); after that at most `MAX_STEP_US` a buffer, as frames left
-out or repeated across it, never as a silence.
+Corrections under `TOLERANCE_US` are left alone, others at most `MAX_STEP_US` a buffer,
+as frames left out or repeated across it, never as a silence. A start (the first buffer
+after a flush, or after the stream ran dry) is put on its instant by the stream itself,
+counted from its read index (player.pulse_stream), whatever was written before.
 
 - Mute and volume are applied here (libVLC hands them to the volume callback). Muting
   flushes what PulseAudio holds ahead; muted, the stream goes on with silence. Over
@@ -61,24 +61,33 @@ MAX_STEP_US = 900  # at most this much taken out or repeated per buffer while pl
 # taken out: it held libVLC's audio thread long enough to delay the pictures' return
 # (resume 0.36 s against 0.03 s, `gstv sim` webm720-vp9, 2026-12-03).
 BUFFER_MS = 200
-# A start's first buffer comes just in time and an empty stream reports no latency, so
-# the first buffers of a start are placed whole, not by MAX_STEP_US, for this long
-# (measured: the second buffer of a start was 57 ms late).
-STARTUP_US = 200_000
 # More ahead than this is no real latency nor anything written (libVLC leads by 240 ms
 # at most): a count that would hold every later buffer back, cut to nothing.
 MAX_AHEAD_US = 2_000_000
-MAX_LEAD_US = 300_000  # the most silence put before a start's first buffer
-# PulseAudio starts the stream once this much is written, and stops it when it runs
-# dry. Without (prebuf 0) an idle stream's read index runs on through the underrun,
-# and what is written next lands behind it, dropped unheard until as much was written
-# as the deck sat idle: a deck re-used after a 20 s slot lost its first 3 s of sound
-# (bench/sound_restart.py: 3017 ms to the first burst; with 5 ms, 16 ms).
-PREBUF_BYTES = RATE * FRAME_BYTES * 5 // 1000
+MAX_LEAD_US = 300_000  # the furthest ahead a start's first buffer is put
+# No pre-buffering: the stream never stops, its read index runs on through an underrun
+# (between two slots a deck writes nothing), and the server's timing of it holds, so a
+# start is put exactly by it (player.pulse_stream). With 5 ms of pre-buffering (the
+# stream stopping when dry, starting when written to) a start's first sample went
+# wherever the sink's next cycle took it: slot starts were heard 1-2 ms apart between
+# screens. (Written after the last write instead, a start on a stream that ran on lands
+# behind its read index, dropped: a deck re-used after a 20 s slot lost its first 3 s.)
+PREBUF_BYTES = 0
 # What the sink itself holds: a flush cannot take it back from a null sink's monitor,
 # so a prompt's silence waits up to this.
 SINK_BYTES = RATE * FRAME_BYTES * 10 // 1000
 CHUNK_BYTES = RATE * FRAME_BYTES * 5 // 1000  # 5 ms: how late a mute can reach a write
+# libVLC hands a start's first buffer over ~4 ms after the deck's unpause, due ~6 ms
+# later (measured, player's own output: delivered +4.2 ms, due +10.2 ms), and a write
+# needs ~10 ms to reach the sink: its first milliseconds, late, were cut, and a sound
+# starting with the slot was heard 5-13 ms late, more or less so on each screen. So
+# each deck's sound is played this much after its picture (the media option
+# `:audio-desync`, set by the engine): the start's first buffer then comes with time to
+# spare, and every screen is late by the same amount, so they stay together. (A negative
+# desync would have the sound handed over sooner; libVLC 3 ignores it for a deck
+# started paused: measured, the buffers came due at the same instants.) Lip sync
+# tolerates sound up to 45 ms after the picture (ITU-R BT.1359); this is a third of it.
+SOUND_DELAY_MS = 15
 
 
 def times_its_own_sound(sound_timing: str, output: str, headless_audio: str) -> bool:
@@ -118,8 +127,9 @@ class ScheduledStream:
         self._heard = True  # the engine's say, over libVLC's mute (set_heard)
         self._fresh = True  # nothing playing: the next buffer is placed exactly
         self._written_until_us = 0  # when what was written will have played
-        self._placing_until_us = 0  # until then each buffer is placed whole
         self._generation = 0  # flushes so far: a write in progress across one stops
+        self._tail = False  # no longer heard, its last sound left to play out
+        self._draining = False  # libVLC reached the end of the media
 
     def _open(self) -> PlaybackStream | None:
         try:
@@ -130,6 +140,7 @@ class ScheduledStream:
 
     # -- libVLC's callbacks (its audio thread) ----------------------------------------
     def play(self, data: bytes, pts_us: int) -> None:
+        self._draining = False
         with self._lock:
             if self._handle is None:
                 handle = self._open()
@@ -150,44 +161,48 @@ class ScheduledStream:
         plays_at = now_us + latency_us
         if not now_us < self._written_until_us < now_us + MAX_AHEAD_US:
             self._fresh = True  # it ran dry (or the count is lost): nothing plays
-        late_us = plays_at - pts_us  # > 0: this buffer would play late
         if self._fresh:
-            self._placing_until_us = now_us + STARTUP_US
-        steady = now_us >= self._placing_until_us
-        if steady:
-            late_us = max(-MAX_STEP_US, min(MAX_STEP_US, late_us))
-        self._fresh = False
-        if abs(late_us) <= TOLERANCE_US:
-            pass
-        elif steady:  # playing on: frames taken out or repeated, never a silence
+            # A start: put on its instant by the stream itself, from the read index
+            # (player.pulse_stream), then the rest after it. (Placing a start's
+            # buffers by the latency instead, whole for 200 ms, cut or put silence in
+            # the sound: 2-9 ms silences 200 ms into a slot, seen at the rig's sinks.)
+            self._fresh = False
+            due_us = min(pts_us, plays_at + MAX_LEAD_US)  # never more than libVLC's lead
+            self._written_until_us = due_us + len(data) // FRAME_BYTES * 1_000_000 // RATE
+            self._write(data, generation, due_us=due_us)
+            return
+        late_us = max(-MAX_STEP_US, min(MAX_STEP_US, plays_at - pts_us))  # > 0: late
+        if abs(late_us) > TOLERANCE_US:  # frames taken out or repeated, never a silence
             data = _respaced(data, -round(late_us * RATE / 1_000_000))
-        elif late_us > 0:
-            data = data[min(len(data), _bytes_for(late_us)):]
-        else:  # early: silence before it, never more than libVLC's lead
-            data = bytes(_bytes_for(min(-late_us, MAX_LEAD_US))) + data
         self._written_until_us = max(plays_at, now_us) + \
             len(data) // FRAME_BYTES * 1_000_000 // RATE
         # In chunks, each muted or not as things are when it is written: a write
         # blocks until PulseAudio has room, and libVLC hands over up to 240 ms at
         # once, all of which would play after a mute that came meanwhile.
         for at in range(0, len(data), CHUNK_BYTES):
-            if self._generation != generation:
-                return  # flushed meanwhile: the next buffer is placed afresh
-            chunk = data[at:at + CHUNK_BYTES]
-            if not self._may_be_heard():
-                chunk = bytes(len(chunk))
-            elif self._volume != 1.0:
-                chunk = _scaled(chunk, self._volume)
-            # Asked again as the chunk goes in (a write may wait for room): silence if
-            # muted since, or flushed since (it would now play at the wrong place).
-            if not self._handle.write(chunk, keep=lambda: self._may_be_heard()
-                                      and self._generation == generation):
-                # PulseAudio went away: the next buffer connects again.
-                log.warning("sound_lost stream=%s reconnect=next_buffer", self._name)
-                with self._handle_lock:
-                    self._handle.close()
-                    self._handle = None
+            if not self._write(data[at:at + CHUNK_BYTES], generation):
                 return
+
+    def _write(self, data: bytes, generation: int, due_us: int | None = None) -> bool:
+        """One write, muted or scaled as things are now; False when it was not done
+        (flushed meanwhile, or PulseAudio went away)."""
+        if self._generation != generation:
+            return False  # flushed meanwhile: the next buffer is placed afresh
+        if not self._may_be_heard():
+            data = bytes(len(data))
+        elif self._volume != 1.0:
+            data = _scaled(data, self._volume)
+        # Asked again as it goes in (a write may wait for room): silence if muted
+        # since, or flushed since (it would now play at the wrong place).
+        if self._handle.write(data, keep=lambda: self._may_be_heard()
+                              and self._generation == generation, due_us=due_us):
+            return True
+        # PulseAudio went away: the next buffer connects again.
+        log.warning("sound_lost stream=%s reconnect=next_buffer", self._name)
+        with self._handle_lock:
+            self._handle.close()
+            self._handle = None
+        return False
 
     def _may_be_heard(self) -> bool:
         return self._heard and not self._muted
@@ -201,6 +216,20 @@ class ScheduledStream:
             if self._handle is not None:
                 self._handle.flush()
             self._fresh = True
+            self._tail = False
+
+    def libvlc_flush(self) -> None:
+        """libVLC flushing the deck's sound (a seek, its stop, the end of the media).
+        At the end of a media libVLC says it drains, then flushes well before the last
+        sound it handed over has played (measured: 38 ms before, every slot, a gap at
+        every change of asset); a deck no longer heard has its last sound left to play
+        out by the engine (`set_heard`). Neither is dropped."""
+        if self._heard and not self._draining:
+            self.flush()
+
+    def drain(self) -> None:
+        """libVLC handed over the media's last sound."""
+        self._draining = True
 
     def set_volume(self, volume: float, muted: bool) -> None:
         """From the thread that set it. Muting drops what the stream holds ahead (up
@@ -210,15 +239,21 @@ class ScheduledStream:
             self.flush()
         self._volume, self._muted = max(0.0, volume), muted
 
-    def set_heard(self, heard: bool) -> None:
+    def set_heard(self, heard: bool, *, play_out: bool = False) -> None:
         """Whether the deck may be heard at all: from its unpause until another deck
         takes over, never during a PCI prompt, whatever mute libVLC reports. libVLC 3
         makes a deck's audio output anew at each start, with a mute of its own that a
         mute said earlier may not have reached (player.engine, `_fresh_audio_output`);
         its buffers come here all the same. The flag is set before the flush, so no
-        buffer is written heard after."""
+        buffer is written heard after. `play_out`: another deck took over at a slot
+        boundary; what this one wrote of its asset still plays (it ends by then, or
+        `SOUND_DELAY_MS` after), only what it writes from now on is silent."""
         was, self._heard = self._heard, heard
-        if was and not heard:
+        if heard:
+            self._tail = False
+        elif play_out:
+            self._tail = self._tail or was
+        elif was or self._tail:
             self.flush()
 
     def close(self) -> None:
@@ -269,19 +304,19 @@ def attach(player: vlc.MediaPlayer, stream: ScheduledStream) -> tuple:
 
     @vlc.CallbackDecorators.AudioPauseCb
     def pause(opaque, pts):
-        stream.flush()
+        stream.libvlc_flush()
 
     @vlc.CallbackDecorators.AudioResumeCb
     def resume(opaque, pts):
-        stream.flush()
+        stream.libvlc_flush()
 
     @vlc.CallbackDecorators.AudioFlushCb
     def flush(opaque, pts):
-        stream.flush()
+        stream.libvlc_flush()
 
     @vlc.CallbackDecorators.AudioDrainCb
     def drain(opaque):
-        pass
+        stream.drain()
 
     @vlc.CallbackDecorators.AudioSetVolumeCb
     def set_volume(opaque, volume, mute):

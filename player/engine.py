@@ -53,7 +53,7 @@ from typing import Literal
 
 import vlc
 
-from player.audio_out import ScheduledStream, attach as attach_sound
+from player.audio_out import SOUND_DELAY_MS, ScheduledStream, attach as attach_sound
 from player import x_present
 from player.decks import CLOCK_GETTIME, CLOCK_MONOTONIC, Deck, may_use_realtime
 from player.frames import FrameLog, read_frame_number
@@ -272,6 +272,8 @@ class VlcEngine:
             self._fresh_audio_output(deck)
         media = self._instance.media_new_path(source or str(path))
         media.add_option(":start-paused")
+        if self._streams:
+            media.add_option(f":audio-desync={SOUND_DELAY_MS}")  # see player.audio_out
         if offset_ms > 0:
             media.add_option(f":start-time={offset_ms / 1000:.3f}")
         deck.player.set_media(media)
@@ -374,7 +376,7 @@ class VlcEngine:
         if not self._hidden:
             self._set_shown(deck_index)
         deck.player.audio_set_mute(self._muted)
-        self._hear_only(None if self._muted else deck_index)
+        self._hear_only(None if self._muted else deck_index, handover=True)
         if previous is not None and previous != deck_index:
             self._decks[previous].player.stop()
             self._decks[previous].label = None
@@ -432,12 +434,14 @@ class VlcEngine:
             self._presenter.close()
         self._instance.release()
 
-    def _hear_only(self, deck: int | None) -> None:
+    def _hear_only(self, deck: int | None, *, handover: bool = False) -> None:
         """The player's own sound output: only `deck` may be heard (None: no deck),
         whatever mute libVLC's audio outputs for the decks think they have
-        (player.audio_out). `unpause` lets a starting deck be heard a little earlier."""
+        (player.audio_out). `unpause` lets a starting deck be heard a little earlier.
+        `handover`: a slot boundary, where the deck that played lets what it wrote of
+        its asset play out."""
         for index, stream in enumerate(self._streams):
-            stream.set_heard(index == deck)
+            stream.set_heard(index == deck, play_out=handover)
 
     def _set_shown(self, deck: int | None, *, latest_picture: bool = True) -> None:
         if self._presenter is not None:

@@ -43,7 +43,8 @@ _AUTO_TIMING_UPDATE, _ADJUST_LATENCY = 0x0008, 0x2000
 # Early-request mode (sink latency = minreq) was tried: a second stream's first sound
 # on a rig null sink then came 1 s late (bench/sound_restart.py, 2026-12-03).
 _FLAGS = _AUTO_TIMING_UPDATE | _ADJUST_LATENCY
-_SEEK_RELATIVE = 0
+_SEEK_RELATIVE, _SEEK_ABSOLUTE, _SEEK_RELATIVE_ON_READ = 0, 1, 2
+_MAX_SINK_US = 2_000_000  # a sink latency past this is no timing to place by
 
 
 class _SampleSpec(ctypes.Structure):
@@ -236,16 +237,39 @@ class _Stream:
 class PlaybackStream(_Stream):
     """Where the player's sound goes (player.audio_out)."""
 
-    def write(self, data: bytes, keep: Callable[[], bool] | None = None) -> bool:
+    def write(self, data: bytes, keep: Callable[[], bool] | None = None, *,
+              due_us: int | None = None) -> bool:
         """Queue `data`, waiting for room as PulseAudio makes it (this is what paces
         libVLC's audio thread). False: the stream failed. `keep`, asked under the
         loop's lock as each piece goes in: False writes silence in its place. A flush
         (which takes the same lock) said while this waited for room is then never
         followed by sound written after it: seen before, a 5 ms chunk let in by the
-        room a PCI prompt's flush made, heard 2 ms into the prompt."""
+        room a PCI prompt's flush made, heard 2 ms into the prompt.
+
+        `due_us`: put `data` where it plays at that monotonic instant, counted from
+        the stream's read index and the server's timing of it, asked under the same
+        lock just before the write (what was written before may have run dry long ago: with no
+        pre-buffering the read index runs on through an underrun); what is already
+        late is left out. Where the server cannot tell, it goes at the read index."""
         lib, loop = self._lib, self._loop
         lib.pa_threaded_mainloop_lock(loop)
         try:
+            seek, offset = _SEEK_RELATIVE, 0
+            if due_us is not None:
+                info = self._timing()
+                read_plays_at = _read_plays_at_us(info)
+                if read_plays_at is not None:
+                    ahead = (due_us - read_plays_at) * RATE // 1_000_000 * FRAME_BYTES
+                    data = data[max(0, -ahead):]
+                    # In the stream's own byte count: the sink reading on meanwhile
+                    # does not move it.
+                    seek, offset = _SEEK_ABSOLUTE, info.read_index + max(0, ahead)
+                else:
+                    # At the read index, wherever what was written last went: a
+                    # stream just connected may not say it plays, while its read
+                    # index runs on (written after the last, a first start's sound
+                    # was dropped for a second).
+                    seek = _SEEK_RELATIVE_ON_READ
             view = memoryview(data)
             while view:
                 if self._failed():
@@ -258,9 +282,10 @@ class PlaybackStream(_Stream):
                     continue
                 piece = bytes(view[:room]) if keep is None or keep() else bytes(
                     min(room, len(view)))
-                if lib.pa_stream_write(self._stream, piece, len(piece), None, 0,
-                                       _SEEK_RELATIVE) < 0:
+                if lib.pa_stream_write(self._stream, piece, len(piece), None, offset,
+                                       seek) < 0:
                     return False
+                seek, offset = _SEEK_RELATIVE, 0
                 view = view[len(piece):]
             return True
         finally:
@@ -337,6 +362,21 @@ def pulse_server_present() -> bool:
             except OSError:
                 continue
     return False
+
+
+def _read_plays_at_us(info: _TimingInfo | None) -> int | None:
+    """When (monotonic us) the byte at the stream's read index plays: the sink's latency
+    after the server's timestamp (which may be past already: the answer took its round
+    trip). A stream that has not started (just connected) starts at once (no
+    pre-buffering): a sink's latency from now. None: no timing to place by."""
+    if info is None:
+        return None
+    now_us = time.monotonic_ns() // 1000
+    if not info.playing:
+        return now_us + info.sink_usec if info.sink_usec < _MAX_SINK_US else None
+    stamped_us = info.timestamp.tv_sec * 1_000_000 + info.timestamp.tv_usec
+    in_us = info.sink_usec - (time.time_ns() // 1000 - stamped_us)
+    return now_us + in_us if abs(in_us) < _MAX_SINK_US else None
 
 
 def _latency_from(info: _TimingInfo, now_wall_us: int) -> int:

@@ -62,9 +62,13 @@ def match_frames(traces: Mapping[str, Iterable[tuple]], *,
     for terminal, frames in traces.items():
         previous = None
         for at, number, *rest in frames:
-            if len(rest) > 1 and rest[1] and not held:
-                continue
             key = (rest[0] if rest else "", number)
+            if len(rest) > 1 and rest[1] and not held:
+                # Held: left out; and libVLC showing that same picture again just after
+                # (its unpause repaints it, 0.3-8 ms after the show here) is no frame
+                # of its own either: the picture was on screen since the show.
+                previous = key
+                continue
             if number < 0 or key == previous:
                 previous = key
                 continue

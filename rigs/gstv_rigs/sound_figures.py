@@ -3,7 +3,10 @@ frame traces. Pure: events in, numbers out. All times are CLOCK_MONOTONIC ns, th
 clock every screen's frame trace and every sink's recorder stamp with.
 
 - `audio_skew_ms`: how far apart the sinks played the same burst (its onset), for
-  every burst two or more sinks played within `MATCH_NS` of each other.
+  every burst two or more sinks played within `MATCH_NS` of each other. Not the sound
+  coming back after a prompt: it comes back `BUFFER_MS` (player.audio_out) after
+  `prompt_end`, and when that falls in a burst the "onset" is the return, not the
+  burst's (seen: one 13.6 ms late, 2026-12-04); that return is `sound_back`'s.
 - `av_offset_ms`: per burst, its onset at a sink minus the display of the frame it is
   on (a frame numbered a multiple of 30) on the same screen; positive when the sound is
   late. Held pictures do not count (their time is a show's).
@@ -34,6 +37,7 @@ BOUNDARY_NS = 150_000_000
 MARK_EVERY = 30
 END_SLACK_NS = 5_000_000  # sound this close to a prompt's end is its reveal (2 ms chunks)
 PROMPT_GRACE_NS = 20_000_000  # the silence target: a mute's own latency
+RETURN_SLACK_NS = 1_000_000  # an onset this near the sound's return is that return
 
 
 def read_log(path: Path) -> list[tuple[str, int]]:
@@ -47,6 +51,21 @@ def read_log(path: Path) -> list[tuple[str, int]]:
         if kind in ("onset", "silent", "sound") and at.isdigit():
             events.append((kind, int(at)))
     return events
+
+
+def returns_after_prompts(events: list[tuple[str, int]],
+                          prompts: list[tuple[int, int | None]]) -> set[int]:
+    """The onsets that are the sound coming back after a prompt: the first sound after
+    its end, when an onset comes with it."""
+    sounds = [at for kind, at in events if kind == "sound"]
+    out = set()
+    for _, end in prompts:
+        back = next((at for at in sounds if end is not None and at > end), None)
+        if back is None:
+            continue
+        out.update(at for kind, at in events
+                   if kind == "onset" and abs(at - back) <= RETURN_SLACK_NS)
+    return out
 
 
 def audio_skews(onsets: Mapping[str, list[int]], since_ns: int) -> list[float]:
@@ -191,7 +210,8 @@ def site_sound(logs: Mapping[str, list[tuple[str, int]]], frames: Mapping[str, l
                prompts: Mapping[str, list[tuple[int, int | None]]], since_ns: int) -> dict:
     """The sound figures of a run, from each screen's recorder log, frame trace,
     excused spans (prompts, kills) and prompts (start, end)."""
-    onsets = {tid: [at for kind, at in events if kind == "onset"]
+    onsets = {tid: [at for kind, at in events if kind == "onset" and at not in
+                    returns_after_prompts(events, prompts.get(tid, []))]
               for tid, events in logs.items()}
     offsets, found, at_bounds, silences, heard = [], 0, 0, [], []
     for tid, events in logs.items():

@@ -11,7 +11,7 @@ import socket
 import pytest
 
 from player import audio_out
-from player.audio_out import FRAME_BYTES, MAX_STEP_US, STARTUP_US, ScheduledStream, \
+from player.audio_out import FRAME_BYTES, MAX_STEP_US, ScheduledStream, \
     times_its_own_sound
 
 
@@ -20,6 +20,10 @@ class FakePulse:
 
     def __init__(self) -> None:
         self.latency: int | None = 30_000
+        # When the byte at the stream's read index plays, from now (None: it cannot
+        # tell); where a start is put after it, as player.pulse_stream puts it.
+        self.read_plays_in: int | None = 30_000
+        self.placed: list[int | None] = []  # us after the read index, or None: after the last
         self.written: list[bytes] = []  # each write (player.audio_out writes in chunks)
         self.taken = 0
         self.flushes = 0
@@ -36,8 +40,15 @@ class FakePulse:
     def latency_us(self):
         return self.latency
 
-    def write(self, data, keep=None):
+    def write(self, data, keep=None, due_us=None):
+        placed = None
+        if due_us is not None and self.read_plays_in is not None \
+                and 0 <= self.read_plays_in < 2_000_000:
+            ahead = due_us - (self.clock["us"] + self.read_plays_in)
+            data = data[frames_of(-ahead) if ahead < 0 else 0:]
+            placed = max(0, ahead)
         self.written.append(bytes(data) if keep is None or keep() else bytes(len(data)))
+        self.placed.append(placed)
         return True
 
     def flush(self):
@@ -64,13 +75,21 @@ def frames_of(microseconds: int) -> int:
 BUFFER = bytes([1, 0]) * 960 * 2  # 20 ms of a quiet non-zero sample, stereo
 
 
-def test_an_early_first_buffer_waits_in_silence_for_its_instant(pulse):
+def test_a_start_is_put_at_its_instant_counted_from_the_read_index(pulse):
+    """What was written last may have run dry a slot ago: a start's first buffer goes
+    where it plays on its instant, counted from the stream's read index (which runs on
+    through an underrun) by the server's timing; the rest follows it."""
     stream = ScheduledStream("deck")
     now = pulse.clock["us"]
-    stream.play(BUFFER, now + pulse.latency + 5_000)  # due 5 ms after it could play
-    written = pulse.take()
-    assert written[:frames_of(5_000)] == bytes(frames_of(5_000))
-    assert written[frames_of(5_000):] == BUFFER
+    stream.play(BUFFER, now + 45_000)  # the read index plays in 30 ms: 15 ms after it
+    assert pulse.take() == BUFFER and pulse.placed == [15_000]
+    pulse.clock["us"] += 20_000
+    stream.play(BUFFER, pulse.clock["us"] + pulse.latency)  # playing on: after the last
+    assert pulse.take() == BUFFER and set(pulse.placed[1:]) == {None}
+    stream.flush()  # a prompt: the next one is a start again, 4 ms late this time
+    pulse.placed.clear()
+    stream.play(BUFFER, pulse.clock["us"] + 26_000)
+    assert len(pulse.take()) == len(BUFFER) - frames_of(4_000) and pulse.placed == [0]
 
 
 def test_a_late_buffer_is_cut_whole_at_a_start_and_by_a_step_later(pulse):
@@ -78,7 +97,7 @@ def test_a_late_buffer_is_cut_whole_at_a_start_and_by_a_step_later(pulse):
     now = pulse.clock["us"]
     stream.play(BUFFER, now + pulse.latency - 3_000)  # 3 ms late at the start
     assert len(pulse.take()) == len(BUFFER) - frames_of(3_000)
-    while pulse.clock["us"] < now + STARTUP_US + 20_000:  # playing on, on time
+    for _ in range(3):  # playing on, on time
         pulse.clock["us"] += 20_000
         stream.play(BUFFER, pulse.clock["us"] + pulse.latency)
         assert pulse.take() == BUFFER
@@ -133,12 +152,17 @@ def test_a_mute_during_a_long_write_silences_the_rest_of_it(pulse):
     long_buffer = BUFFER * 10  # 200 ms
     real_write = pulse.write
 
-    def write_then_mute(data, keep=None):
+    def write_then_mute(data, keep=None, due_us=None):
         real_write(data, keep)
         if len(pulse.written) == 2:
             stream.set_heard(False)  # the event loop, during the second chunk
         return True
 
+    stream.play(BUFFER, pulse.clock["us"] + pulse.latency)  # a start: one write
+    pulse.take()
+    pulse.written.clear()
+    pulse.taken = 0
+    pulse.clock["us"] += 20_000
     pulse.write = write_then_mute
     stream.play(long_buffer, pulse.clock["us"] + pulse.latency)
     chunks = pulse.written
@@ -157,7 +181,7 @@ def test_playing_on_a_correction_repeats_or_leaves_out_frames_and_never_writes_s
     now = pulse.clock["us"]
     tone = b"".join(int(1000 + i).to_bytes(2, "little", signed=True) * 2 for i in range(960))
     stream.play(tone, now + pulse.latency)
-    while pulse.clock["us"] < now + STARTUP_US + 20_000:
+    for _ in range(3):
         pulse.clock["us"] += 20_000
         stream.play(tone, pulse.clock["us"] + pulse.latency)
     pulse.take()
@@ -181,7 +205,7 @@ def test_a_latency_pulseaudio_cannot_tell_is_not_taken_for_one(pulse, latency):
     """No timing (None), or one beyond anything written: taken as is, every buffer would
     be cut to nothing as hours late."""
     stream = ScheduledStream("deck")
-    pulse.latency = latency
+    pulse.latency = pulse.read_plays_in = latency
     stream.play(BUFFER, pulse.clock["us"])
     assert pulse.take() == BUFFER
 
@@ -193,7 +217,7 @@ def test_a_stream_that_failed_is_made_again_for_the_next_buffer(pulse):
     opened = []
     pulse_open = pulse.open
     audio_out._open_stream = lambda name: opened.append(name) or pulse_open(name)
-    pulse.write = lambda data, keep=None: False
+    pulse.write = lambda data, keep=None, due_us=None: False
     stream.play(BUFFER, pulse.clock["us"] + pulse.latency)
     assert opened == ["deck"]
     del pulse.write  # the server is back
@@ -206,7 +230,7 @@ def test_a_start_never_waits_longer_than_libvlcs_lead(pulse):
     before it, not the whole distance."""
     stream = ScheduledStream("deck")
     stream.play(BUFFER, pulse.clock["us"] + pulse.latency + 10_000_000)
-    assert pulse.take() == bytes(frames_of(300_000)) + BUFFER
+    assert pulse.take() == BUFFER and pulse.placed == [300_000]
 
 
 def test_auto_times_the_sound_headless_into_pulseaudio_and_not_yet_in_a_window(
@@ -241,3 +265,23 @@ def test_no_sound_server_writes_nothing_and_says_so(pulse, caplog):
     audio_out._open_stream = pulse.open
     stream.play(BUFFER, pulse.clock["us"] + pulse.latency)
     assert pulse.take() == BUFFER
+
+
+def test_at_a_slot_boundary_the_last_sound_plays_out_and_a_prompt_still_cuts_it(pulse):
+    """libVLC drains at a media's end, then flushes well before its last sound has
+    played; the deck handed over at a boundary is stopped, which flushes it too. Its
+    asset's last sound plays all the same; a PCI prompt still takes it away at once."""
+    stream = ScheduledStream("deck")
+    stream.play(BUFFER, pulse.clock["us"] + pulse.latency)
+    stream.drain()
+    stream.libvlc_flush()  # the end of the media
+    assert pulse.flushes == 0
+    stream.set_heard(False, play_out=True)  # another deck took over
+    stream.libvlc_flush()  # this one stopped
+    assert pulse.flushes == 0
+    stream.set_heard(False)  # a prompt began before the tail had played
+    assert pulse.flushes == 1
+    stream.set_heard(True)  # its next start
+    stream.play(BUFFER, pulse.clock["us"] + pulse.latency)
+    stream.libvlc_flush()  # a seek of a deck on screen: dropped
+    assert pulse.flushes == 2

@@ -64,6 +64,18 @@ def test_held_pictures_count_for_coverage_not_for_skew_or_resume():
     assert shares == {"T1": 1.0, "T2": 1.0} and dropped == {"T1": 0, "T2": 0}
 
 
+def test_libvlc_repainting_a_held_picture_is_no_frame_of_its_own():
+    """A slot's primed picture goes up with its deck's show (held); libVLC's unpause
+    repaints it a few ms later. The repaint is not when the screen showed it."""
+    def slot(repaint_ms: float) -> list[tuple]:
+        frames = [(at, n, "c", False) for at, n in trace(0, 0, 30)]
+        held = (frames[0][0], 0, "c", True)
+        return [held, (held[0] + int(repaint_ms * MS), 0, "c", False)] + frames[1:]
+    shown = match_frames({"T1": slot(0.3), "T2": slot(8.0)})
+    assert [f.number for f in shown] == list(range(1, 30))
+    assert max(f.skew_ms for f in shown) == 0
+
+
 def test_coverage_counts_what_a_screen_missed_outside_its_prompts():
     t2 = trace(0, 0, 40) + trace(60 * FRAME, 60, 40)  # 20 frames missing
     shown = match_frames({"T1": trace(0, 0, 100), "T2": t2}, held=True)

@@ -260,3 +260,16 @@ def test_sound_back_after_a_prompt_is_timed_to_the_sinks_next_sound():
               ("silent", 4 * S)]
     # The second prompt's end is never followed by sound: counted to the log's end.
     assert sound_figures.sound_back(events, [2 * S, 3 * S]) == [3.0, 1000.0]
+
+
+def test_the_sound_coming_back_after_a_prompt_is_no_burst_onset():
+    """A prompt ends; the sound comes back with what was queued silent behind it played,
+    partway through a burst: that "onset" is the return, late by where it fell, and
+    is left out of the skew; the next burst counts."""
+    events = [("onset", 1 * S), ("silent", 2 * S), ("sound", 3 * S + 13_600_000),
+              ("onset", 3 * S + 13_600_000), ("onset", 4 * S)]
+    prompts = [(2 * S, 3 * S - 170_000_000)]
+    assert sound_figures.returns_after_prompts(events, prompts) == {3 * S + 13_600_000}
+    logs = {"A": events, "B": [("onset", 1 * S), ("onset", 3 * S), ("onset", 4 * S)]}
+    figures = sound_figures.site_sound(logs, {"A": [], "B": []}, {}, {"A": prompts}, 0)
+    assert figures["audio_skew_ms"]["max"] == 0.0

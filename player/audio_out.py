@@ -21,8 +21,9 @@ as frames left out or repeated across it, never as a silence. A start (the first
 after a flush, or after the stream ran dry) is put on its instant by the stream itself,
 counted from its read index (player.pulse_stream), whatever was written before.
 
-- Mute and volume are applied here (libVLC hands them to the volume callback). Muting
-  flushes what PulseAudio holds ahead; muted, the stream goes on with silence. Over
+- Mute is applied here, volume by the server (libVLC hands both to the volume
+  callback). Muting flushes what PulseAudio holds ahead; muted, the stream goes on with
+  silence. Over
   libVLC's mute, the engine says which deck may be heard (`set_heard`): only the one
   starting or on screen, and none during a PCI prompt.
 - The stream starts once 5 ms are written and stops when it runs dry (between two
@@ -31,7 +32,6 @@ counted from its read index (player.pulse_stream), whatever was written before.
 
 from __future__ import annotations
 
-import array
 import ctypes
 import logging
 import threading
@@ -146,6 +146,8 @@ class ScheduledStream:
                 handle = self._open()
                 if handle is None:
                     return
+                if self._volume != 1.0:
+                    handle.set_volume(self._volume)
                 with self._handle_lock:
                     self._handle = handle
             self._write_placed(data, pts_us)
@@ -190,8 +192,6 @@ class ScheduledStream:
             return False  # flushed meanwhile: the next buffer is placed afresh
         if not self._may_be_heard():
             data = bytes(len(data))
-        elif self._volume != 1.0:
-            data = _scaled(data, self._volume)
         # Asked again as it goes in (a write may wait for room): silence if muted
         # since, or flushed since (it would now play at the wrong place).
         if self._handle.write(data, keep=lambda: self._may_be_heard()
@@ -237,7 +237,12 @@ class ScheduledStream:
         if muted and not self._muted:
             self._muted = True
             self.flush()
-        self._volume, self._muted = max(0.0, volume), muted
+        volume = max(0.0, volume)
+        if volume != self._volume:
+            with self._handle_lock:
+                if self._handle is not None:
+                    self._handle.set_volume(volume)
+        self._volume, self._muted = volume, muted
 
     def set_heard(self, heard: bool, *, play_out: bool = False) -> None:
         """Whether the deck may be heard at all: from its unpause until another deck
@@ -261,13 +266,6 @@ class ScheduledStream:
             if self._handle is not None:
                 self._handle.close()
                 self._handle = None
-
-
-def _scaled(data: bytes, volume: float) -> bytes:
-    """16-bit samples times `volume`, clipped (audioop is gone from Python 3.13)."""
-    samples = array.array("h", data)
-    samples = array.array("h", (max(-32768, min(32767, int(v * volume))) for v in samples))
-    return samples.tobytes()
 
 
 def _respaced(data: bytes, frames: int) -> bytes:

@@ -27,6 +27,7 @@ class FakePulse:
         self.written: list[bytes] = []  # each write (player.audio_out writes in chunks)
         self.taken = 0
         self.flushes = 0
+        self.volume = 1.0  # the server's, set_volume
 
     def take(self) -> bytes:
         """All written since the last take: what one play() wrote."""
@@ -50,6 +51,9 @@ class FakePulse:
         self.written.append(bytes(data) if keep is None or keep() else bytes(len(data)))
         self.placed.append(placed)
         return True
+
+    def set_volume(self, linear):
+        self.volume = linear
 
     def flush(self):
         self.flushes += 1
@@ -111,10 +115,12 @@ def test_a_buffer_within_the_tolerance_is_left_alone(pulse):
     assert pulse.take() == BUFFER
 
 
-def test_muting_drops_what_is_queued_and_writes_silence_then_volume_scales(pulse):
+def test_muting_drops_what_is_queued_and_writes_silence_and_the_server_sets_volume(pulse):
     stream = ScheduledStream("deck")
+    stream.set_volume(0.8, False)  # before the stream exists: set when it is made
     due = pulse.clock["us"] + pulse.latency
     stream.play(BUFFER, due)
+    assert pulse.volume == 0.8
     pulse.take()
     stream.set_volume(1.0, True)
     assert pulse.flushes == 1
@@ -122,8 +128,8 @@ def test_muting_drops_what_is_queued_and_writes_silence_then_volume_scales(pulse
     written = pulse.take()
     assert written and written == bytes(len(written))
     stream.set_volume(0.5, False)
-    stream.play(bytes([0, 64]) * 4, due + 40_000)  # 16384 per sample
-    assert pulse.take().endswith(bytes([0, 32]) * 4)
+    stream.play(bytes([0, 64]) * 4, due + 40_000)
+    assert pulse.take().endswith(bytes([0, 64]) * 4) and pulse.volume == 0.5
 
 
 def test_a_deck_not_heard_stays_silent_whatever_libvlc_says_of_its_mute(pulse):

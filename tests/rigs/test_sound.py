@@ -273,3 +273,36 @@ def test_the_sound_coming_back_after_a_prompt_is_no_burst_onset():
     logs = {"A": events, "B": [("onset", 1 * S), ("onset", 3 * S), ("onset", 4 * S)]}
     figures = sound_figures.site_sound(logs, {"A": [], "B": []}, {}, {"A": prompts}, 0)
     assert figures["audio_skew_ms"]["max"] == 0.0
+
+
+# Bursts each put on an instant after the stream sat idle a second and more (between
+# two slots a deck writes nothing), then one at volume 0 and one at volume 1; prints
+# the instants (CLOCK_MONOTONIC ns) of those meant to be heard.
+PUT_AFTER_IDLE = """
+import time
+from player.audio_out import _open_stream
+stream = _open_stream("test")
+time.sleep(2.5)  # a fresh rig server's null sink takes its first data late: past it
+burst = (20000).to_bytes(2, "little") * 2 * 960 * 5  # 100 ms
+for volume in (1.0, 1.0, 1.0, 0.0, 1.0):
+    stream.set_volume(volume)
+    due = time.monotonic_ns() // 1000 + 60_000
+    stream.write(burst, due_us=due)
+    if volume:
+        print(due * 1000, flush=True)
+    time.sleep(1.2)
+stream.close()
+"""
+
+
+def test_a_start_after_the_stream_sat_idle_is_put_on_its_instant_and_volume_is_the_servers(
+        pulse, tmp_path):
+    """Without pre-buffering the read index runs on through the idle time, and a start
+    is put from it (player.pulse_stream): each burst heard on its instant. Volume 0
+    set on the server silences what is written loud."""
+    stdout, events = played_at_the_sink(pulse, tmp_path, PUT_AFTER_IDLE)
+    said = [int(line) for line in stdout.split()]
+    onsets = [at for kind, at in events if kind == "onset"]
+    assert len(onsets) == len(said) == 4, (onsets, said)
+    errors_ms = [(heard - due) / 1e6 for heard, due in zip(onsets, said)]
+    assert all(abs(error) < 2.0 for error in errors_ms), errors_ms

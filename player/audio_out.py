@@ -34,18 +34,21 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import statistics
 import threading
 import time
+from collections import deque
 
 import vlc
 
 from player.pulse_stream import CHANNELS, FRAME_BYTES, RATE, BufferAttr, PlaybackStream, \
-    PulseError
+    PulseError, pulse_server_present
 
 log = logging.getLogger(__name__)
 
 TOLERANCE_US = 250  # 12 samples: what is left of a correction smaller than this waits
 MAX_STEP_US = 900  # at most this much taken out or repeated per buffer while playing
+ERRORS_KEPT = 5  # a correction follows the median of this many buffers' errors
 # (43 frames of a 20 ms buffer's 960, spread: 4.5 % for 20 ms)
 # The stream's queue ahead of the sink. A write past it blocks libVLC's audio thread,
 # which is how its own outputs pace it. It has to ride out the moments libVLC's audio
@@ -92,18 +95,18 @@ SOUND_DELAY_MS = 15
 
 def times_its_own_sound(sound_timing: str, output: str, headless_audio: str) -> bool:
     """Whether the player's own output plays the sound (`[player] sound_timing`).
-    "auto", the default since 2026-12-03: headless into a PulseAudio server ("pulse",
-    the rigs), since only this output holds the sound to the picture within a
-    millisecond (README, the sound table); libVLC's own elsewhere. Not yet in a
-    window: three window players on one Xvfb with it, with prompts, stopped answering
-    within 10 s, two of them with a real-time thread spinning at 100 % (`gstv sim
-    --output window --terminals 3 --prompts`; two windows without prompts, and the
-    same three with libVLC's output, ran). On a terminal with ALSA alone libVLC's is
-    the only one that plays at all; on the null output nothing needs timing.
-    `pulse_server_present` says which of libVLC's outputs a window gets."""
+    "auto", the default: wherever a PulseAudio server takes it, headless ("pulse", the
+    rigs) or in a window, since only this output holds the sound to the picture within
+    a millisecond (README, the sound tables); libVLC's own elsewhere. (In a window since
+    2026-12-04: with libVLC's X output, three window players with it and prompts had
+    stopped answering; with the player presenting its own pictures they ran, 3 screens,
+    120 s, prompts.) On a terminal with ALSA alone libVLC's is the only one that plays
+    at all; on the null output nothing needs timing."""
     if sound_timing != "auto":
         return sound_timing == "player"
-    return output == "headless" and headless_audio == "pulse"
+    if output == "headless":
+        return headless_audio == "pulse"
+    return pulse_server_present()
 
 
 def _open_stream(name: str) -> PlaybackStream:
@@ -128,6 +131,7 @@ class ScheduledStream:
         self._fresh = True  # nothing playing: the next buffer is placed exactly
         self._written_until_us = 0  # when what was written will have played
         self._generation = 0  # flushes so far: a write in progress across one stops
+        self._errors: deque[int] = deque(maxlen=ERRORS_KEPT)  # us late, latest buffers
         self._tail = False  # no longer heard, its last sound left to play out
         self._draining = False  # libVLC reached the end of the media
 
@@ -156,11 +160,10 @@ class ScheduledStream:
         """Write `data` placed on its instant `pts_us`; a flush while it is written
         drops the rest of it, stale."""
         generation = self._generation
-        latency_us = self._handle.latency_us()
+        plays_at = self._handle.next_plays_at_us()
         now_us = time.monotonic_ns() // 1000
-        if latency_us is None or latency_us > MAX_AHEAD_US:  # it cannot tell
-            latency_us = 0
-        plays_at = now_us + latency_us
+        if plays_at is None or not now_us - MAX_AHEAD_US < plays_at < now_us + MAX_AHEAD_US:
+            plays_at = now_us  # it cannot tell
         if not now_us < self._written_until_us < now_us + MAX_AHEAD_US:
             self._fresh = True  # it ran dry (or the count is lost): nothing plays
         if self._fresh:
@@ -169,13 +172,20 @@ class ScheduledStream:
             # buffers by the latency instead, whole for 200 ms, cut or put silence in
             # the sound: 2-9 ms silences 200 ms into a slot, seen at the rig's sinks.)
             self._fresh = False
+            self._errors.clear()
             due_us = min(pts_us, plays_at + MAX_LEAD_US)  # never more than libVLC's lead
             self._written_until_us = due_us + len(data) // FRAME_BYTES * 1_000_000 // RATE
             self._write(data, generation, due_us=due_us)
             return
-        late_us = max(-MAX_STEP_US, min(MAX_STEP_US, plays_at - pts_us))  # > 0: late
+        # > 0: late. Each answer is a round trip to a server that may be put off too:
+        # the median of the last ones, less what was corrected since each was taken.
+        self._errors.append(plays_at - pts_us)
+        late_us = max(-MAX_STEP_US, min(MAX_STEP_US, statistics.median(self._errors)))
         if abs(late_us) > TOLERANCE_US:  # frames taken out or repeated, never a silence
-            data = _respaced(data, -round(late_us * RATE / 1_000_000))
+            frames = -round(late_us * RATE / 1_000_000)
+            data = _respaced(data, frames)
+            corrected = round(frames * 1_000_000 / RATE)
+            self._errors = deque((e + corrected for e in self._errors), maxlen=ERRORS_KEPT)
         self._written_until_us = max(plays_at, now_us) + \
             len(data) // FRAME_BYTES * 1_000_000 // RATE
         # In chunks, each muted or not as things are when it is written: a write

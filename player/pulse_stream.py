@@ -335,6 +335,21 @@ class PlaybackStream(_Stream):
         finally:
             lib.pa_threaded_mainloop_unlock(self._loop)
 
+    def next_plays_at_us(self) -> int | None:
+        """When (monotonic us) what is written next plays, from timing the server gives
+        now; None when it cannot tell. The clocks are read together: a thread put off
+        between an answer and its own clock read (as libVLC's audio thread is on two
+        loaded cores) would misplace every buffer by that much."""
+        self._lib.pa_threaded_mainloop_lock(self._loop)
+        try:
+            info = self._timing()
+            if info is None:
+                return None
+            now_us = time.monotonic_ns() // 1000
+            return now_us + _latency_from(info, time.time_ns() // 1000)
+        finally:
+            self._lib.pa_threaded_mainloop_unlock(self._loop)
+
     def latency_us(self) -> int | None:
         """How long from now until what is written next is played, from timing the
         server gives now (one round trip); None when it cannot tell."""

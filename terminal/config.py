@@ -82,8 +82,8 @@ class PlayerSection(_Section):
     # Who times the sound: "libvlc", its own output (PulseAudio or ALSA), which lets
     # sound wander tens of ms from the picture; "player", the player's own PulseAudio
     # output, each buffer placed on its instant (player.audio_out); "auto", the player's
-    # headless into PulseAudio, libVLC's elsewhere, windows included for now
-    # (player.audio_out.times_its_own_sound says why).
+    # wherever PulseAudio takes it, libVLC's elsewhere (ALSA alone, the null output;
+    # player.audio_out.times_its_own_sound says why).
     sound_timing: Literal["auto", "libvlc", "player"] = "auto"
 
     zones: Zones = Zones()

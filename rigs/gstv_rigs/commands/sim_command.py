@@ -28,7 +28,7 @@ the same frame.
   `audio_gaps`, `audio_boundary_gaps`, `prompt_silence_ms` and `prompt_heard` come
   from what the sinks played (gstv_rigs.sound_figures). `--no-sound`: libVLC's null output, no figures.
   `--sound-timing`: who times the sound, as `[player] sound_timing`; by default the
-  players' own scheduled output headless (player.audio_out), libVLC's in a window.
+  players' own scheduled output (player.audio_out), into the rig's PulseAudio.
 - `out_of_step`, `coverage` and `dropped` per screen: see gstv_rigs.skew.
 - `--clock-faults`: each terminal gets a random clock offset (+-2 s) and oscillator
   drift (+-200 ppm), applied to its SiteClock and to its media playback rate.
@@ -120,8 +120,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--sound-timing", choices=("auto", "libvlc", "player"),
                         default="auto",
                         help="libVLC's own sound output, or the player's scheduled one "
-                             "(auto, as [player] sound_timing: the player's headless, "
-                             "libVLC's in a window)")
+                             "(auto, as [player] sound_timing: the player's wherever "
+                             "PulseAudio takes it)")
     parser.add_argument("--no-sound", action="store_true",
                         help="libVLC's null audio output: no sound figures")
     parser.add_argument("--no-compensation", action="store_true",

@@ -19,8 +19,8 @@ prompt; smaller corrections are slewed and followed by the rate steering.
 Prompts: picture and sound go at once (the screen-state path hides before anything
 else) and the showing's record ends there (cut short). The decks play on behind the
 prompt, hidden and silent, kept in step; at `prompt_end` the screen shows again at
-once if its deck is within `REVEAL_ERROR_MS` of the timeline and the prompt lasted less
-than the prompt timeout, and otherwise (a clock step meanwhile, a deck out of step, a
+once if its deck is within `REVEAL_ERROR_MS` (what steering closes) of the timeline
+and the prompt lasted less than the prompt timeout, and otherwise (a clock step meanwhile, a deck out of step, a
 payment terminal that vanished mid-prompt) it joins the timeline again where the other
 screens are, as before. Measured: a rejoin with GSTV's 2 s GOPs takes up to 2.3 s; a
 reveal is the next picture.
@@ -46,7 +46,7 @@ from player.screen import Screen
 from player.screen_state import pop_state, screen_state
 from player.slot_loop import SlotLoop
 from player.status import StatusServer
-from player.steering import STEER_INTERVAL_S, Steering
+from player.steering import REJOIN_ERROR_MS, STEER_INTERVAL_S, Steering
 from player.timing import Clock
 from scheduler.localtime import from_epoch_ms
 from scheduler.volume import volume_at
@@ -56,7 +56,12 @@ from terminal.config import TerminalConfig
 log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_S = 1.0
-REVEAL_ERROR_MS = 2.0  # the site's in-step bound (gstv_rigs.skew.IN_STEP_MS)
+# A deck played on behind a prompt is shown again when steering can close its error
+# (player.steering: under REJOIN_ERROR_MS it steers, whatever the persistence). With the
+# site's in-step bound (2 ms) here, a slot started behind a prompt that ended within a
+# second or two, still a few ms off as any start is, was rejoined instead: 4.4 s of
+# black for a 2 s GOP where steering takes about one (gstv sim --output window, 2026-12-04).
+REVEAL_ERROR_MS = REJOIN_ERROR_MS
 TRACE_INTERVAL_S = 0.5
 
 

@@ -275,6 +275,30 @@ async def test_a_persistent_position_error_is_rejoined_not_steered_forever(tmp_p
     assert len(player.screen.shown) > shows  # it went on screen again, at a new instant
 
 
+@pytest.mark.parametrize(("off_ms", "revealed"), [(5.0, True), (14.0, False)])
+async def test_a_deck_off_behind_a_prompt_is_shown_again_if_steering_can_close_it(
+        tmp_path, caplog, off_ms, revealed):
+    """A slot started behind a prompt is a few ms off as any start is: shown again at
+    the prompt's end and steered; one off by more than steering closes is rejoined."""
+    config = terminal_config(tmp_path)
+    stage(config, [asset("three.mp4", "A3")])
+    async with virtual_player(config, {"three.mp4": 60_000}) as player:
+        await player.advance(1)
+        player.daemon.on_payment_change(IDLE, PROMPT)
+        playing = player.daemon.steering.playing
+        now_site, frame_ms = player.clock.now_ms(), 33.3667
+        player.screen.trigger_pictures(playing.deck, [
+            round(player.clock.monotonic_at(playing.slot_start + k * frame_ms + off_ms) * 1e9)
+            for k in range(int((now_site - playing.slot_start - 300) / frame_ms),
+                           int((now_site - playing.slot_start) / frame_ms))], frame_ms)
+        await player.advance(STEER_INTERVAL_S * 2)
+        with caplog.at_level(logging.INFO, logger="player.slot_loop"):
+            player.daemon.on_payment_change(PROMPT, IDLE)
+            await player.advance(0.1)
+    assert ("prompt_revealed" in caplog.text) is revealed
+    assert ("rejoin reason=after_prompt" in caplog.text) is not revealed
+
+
 async def test_a_clock_step_makes_the_screen_rejoin(tmp_path, caplog):
     async with virtual_player(three_clips(tmp_path), DURATIONS) as player:
         await player.advance(2)

@@ -1,4 +1,5 @@
-"""`gstv schedule --playlist FILE [--config FILE] --media-dir DIR --tz ZONE --from T1 --until T2`
+"""`gstv schedule --playlist FILE [--config FILE] [--network FILE] [--offline-since T0]
+--media-dir DIR --tz ZONE --from T1 --until T2`
 
 Prints, one JSON object per line and in order, every slot of the site timeline that
 overlaps [T1, T2): its real bounds (possibly before T1 or after T2) in ISO 8601 with
@@ -7,6 +8,14 @@ apply (null otherwise). T1 and T2 are local times of ZONE (an explicit offset is
 accepted too). Durations are probed from the files in DIR with libVLC and cached beside
 them. Exit 1 with the reason on stderr for invalid input (the validator's texts for the
 messages); 2 for an unreadable file or a usage error.
+
+`--network FILE` (a network configuration update message) applies GSTV's playback rules
+(scheduler.timeline): evergreen swaps, counted from each file's receive time as the
+agent recorded it in DIR (sync_agent.media_store, else the file's modification time),
+and the halt `shutdownHours` after `--offline-since`. `--offline-since T0` (a local
+time of ZONE; default: online) also carries the last schedule over past midnight. A
+swapped slot names the file it replaces in `swappedFrom` (a key only swapped slots
+have); a halted slot has kind "halted".
 
 Decisions: without `--config` the default initialization configuration applies; the
 playlist's site is the one given by `--site-id`, else its first site.
@@ -26,9 +35,11 @@ from player.durations import DurationCache
 from player.probe import MediaProbe
 from scheduler.configuration import ConfigurationUpdate, SiteConfiguration, default_configuration
 from scheduler.localtime import epoch_ms, from_epoch_ms
+from scheduler.network import DEFAULT_NETWORK, NetworkConfiguration, NetworkUpdate
 from scheduler.playlist import PlaylistUpdate
 from scheduler.timeline import Slot, Timeline
 from scheduler.validation import validate_update
+from sync_agent.media_store import received_times
 
 
 class InvalidInput(Exception):
@@ -44,6 +55,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--from", dest="start", required=True, metavar="T1")
     parser.add_argument("--until", dest="end", required=True, metavar="T2")
     parser.add_argument("--site-id", metavar="ID", help="site to take from the messages")
+    parser.add_argument("--network", metavar="FILE",
+                        help="network configuration update message (evergreen swaps, halt)")
+    parser.add_argument("--offline-since", metavar="T0",
+                        help="local time the site lost the cloud (default: online)")
     parser.set_defaults(run=run)
 
 
@@ -60,6 +75,9 @@ def run(args: argparse.Namespace) -> int:
         assert isinstance(playlist.update, PlaylistUpdate)
         site = playlist.update.site(args.site_id) if args.site_id else playlist.update.playlist[0]
         configuration = _configuration(args.config, args.site_id, site.siteId)
+        network = _network(args.network)
+        offline = None if args.offline_since is None else _instant(
+            args.offline_since, tz, "--offline-since")
         media_dir = Path(args.media_dir)
         if not media_dir.is_dir():
             raise CannotRead(f"media directory {media_dir} does not exist")
@@ -71,8 +89,11 @@ def run(args: argparse.Namespace) -> int:
     names = {a.filename for s in site.schedules for lp in s.loops for a in lp.assets}
     if configuration.blankoutVideo:
         names.add(configuration.blankoutVideo)
+    names |= {n for e in network.evergreen for n in (e.filename, e.swapFilename) if n}
     durations = DurationCache(media_dir, MediaProbe()).durations(names)
-    timeline = Timeline(site=site, configuration=configuration, durations=durations, tz=tz)
+    received = received_times(media_dir, [e.filename for e in network.evergreen])
+    timeline = Timeline(site=site, configuration=configuration, durations=durations, tz=tz,
+                        network=network, received=received, offline_since=offline)
     out = sys.stdout
     for slot in timeline.slots_between(start, end):
         out.write(json.dumps(slot_json(slot, tz)) + "\n")
@@ -80,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def slot_json(slot: Slot, tz: ZoneInfo) -> dict:
-    return {
+    line = {
         "start": from_epoch_ms(slot.start, tz).isoformat(timespec="milliseconds"),
         "end": from_epoch_ms(slot.end, tz).isoformat(timespec="milliseconds"),
         "kind": slot.kind,
@@ -89,6 +110,9 @@ def slot_json(slot: Slot, tz: ZoneInfo) -> dict:
         "loopNumber": slot.loop_number,
         "segmentId": slot.segment_id,
     }
+    if slot.swapped_from is not None:  # only then: every other line as it always was
+        line["swappedFrom"] = slot.swapped_from
+    return line
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -106,6 +130,16 @@ def _instant(text: str, tz: ZoneInfo, option: str) -> int:
             f"{option} {text!r} is not an ISO 8601 local time like 2026-11-23T08:00:00"
         ) from exc
     return epoch_ms(moment if moment.tzinfo else moment.replace(tzinfo=tz))
+
+
+def _network(path: str | None) -> NetworkConfiguration:
+    if path is None:
+        return DEFAULT_NETWORK
+    outcome = validate_update("network", read_message_file(path))
+    if not outcome.ok:
+        raise InvalidInput(f"invalid network configuration {path}: {outcome.error}")
+    assert isinstance(outcome.update, NetworkUpdate)
+    return outcome.update.configuration
 
 
 def _configuration(path: str | None, site_id: str | None, playlist_site: str) -> SiteConfiguration:

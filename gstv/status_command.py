@@ -45,8 +45,8 @@ def render(status: dict) -> str:
     clock = status.get("clock") or {}
     rows = [
         ("terminal", f"{status['site_id']} / {status['terminal_id']}"),
-        ("state", status["state"]),
-        ("phase", status["phase"]),
+        ("state", _state(status)),
+        ("phase", f"{status['phase']} (video {status.get('layout', '-')})"),
         ("now playing", _slot(playing, "since")),
         ("next", _slot(upcoming, "at")),
         ("playlist", status.get("playlist_version") or "none staged"),
@@ -61,6 +61,15 @@ def render(status: dict) -> str:
     ]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+
+
+def _state(status: dict) -> str:
+    halted = status.get("halted")
+    if not halted:
+        return status["state"]
+    return (f"{status['state']}: HALTED, the site has been {halted.get('reason')} since "
+            f"{halted.get('since')} (longer than shutdownHours); plays again once the "
+            f"cloud answers")
 
 
 def _network(network: dict) -> str:

@@ -85,7 +85,8 @@ def build_player(config: TerminalConfig, *, window: Any = None,
 
         try:
             window = ZonedWindow(config.player.zones, engine,
-                                 title=f"gstv {config.terminal_id}")
+                                 title=f"gstv {config.terminal_id}",
+                                 placeholder=config.player.placeholder_image)
         except tkinter.TclError as exc:
             engine.close()
             raise CannotStart(f"no window: {exc} (is DISPLAY right?)") from exc
@@ -100,8 +101,10 @@ def build_player(config: TerminalConfig, *, window: Any = None,
     screen = VlcScreen(engine, window=window,
                        realtime=config.player.realtime and may_use_realtime())
     pop = PopWriter(config.outbox_path, site_id=config.site_id, screen_id=config.terminal_id)
-    content = ContentLoader(config, DurationCache(config.media, MediaProbe(engine.instance)))
-    daemon = PlayerDaemon(config, clock=SiteTiming(clock), screen=screen, pop=pop,
+    timing = SiteTiming(clock)
+    content = ContentLoader(config, DurationCache(config.media, MediaProbe(engine.instance)),
+                            now_ms=timing.now_ms)
+    daemon = PlayerDaemon(config, clock=timing, screen=screen, pop=pop,
                           content=content, sync=SiteSync(config, clock))
     return Player(config, daemon, engine, screen, clock, pop, window, owns_window,
                   presentation)

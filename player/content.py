@@ -11,7 +11,13 @@ the default network configuration (no shutdown, no swaps).
 
 The inventory is each present file's duration and version (its MD5, player.durations):
 what the site leader announces, so that every screen plays the same bytes
-(player.media_files).
+(player.media_files). With them go the inputs of GSTV's playback rules that differ
+from screen to screen and must not: the receive time of each evergreen file (from the
+agent's record, sync_agent.media_store.received_times) and the instant the site has
+been offline since (terminal.cloud_contact, from this terminal's agent). Every screen
+of a site uses its leader's, so all swap and halt at the same slot. The offline
+instant is looked at on every refresh (each slot boundary): when the site goes
+offline or comes back, the content changes and the leader announces it.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,6 +42,8 @@ from scheduler.timeformats import format_timestamp
 from scheduler.timeline import Timeline
 from scheduler.validation import validate_update
 from sync.site_sync import Inventory
+from sync_agent.media_store import RECORD, received_times
+from terminal.cloud_contact import last_contact_ms, offline_after_ms, offline_since
 
 log = logging.getLogger(__name__)
 
@@ -51,51 +60,72 @@ class Content:
     versions: Mapping[str, str] = field(default_factory=dict)  # file: MD5 played
     network: NetworkConfiguration = DEFAULT_NETWORK
     network_version: str | None = None
+    received: Mapping[str, int] = field(default_factory=dict)  # evergreen files' receipt
+    offline_since: int | None = None  # the site's, epoch ms; None: online
 
     @property
     def digest(self) -> str:
         """A short fingerprint of the inventory, announced by the site leader."""
-        text = json.dumps([sorted(self.durations.items()), sorted(self.versions.items())])
+        text = json.dumps([sorted(self.durations.items()), sorted(self.versions.items()),
+                           sorted(self.received.items()), self.offline_since])
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     @property
     def inventory(self) -> Inventory:
-        return Inventory(dict(self.durations), dict(self.versions))
+        return Inventory(dict(self.durations), dict(self.versions), dict(self.received),
+                         self.offline_since)
 
     @property
-    def key(self) -> tuple[str | None, str | None, str]:
-        return self.playlist_version, self.config_version, self.digest
+    def key(self) -> tuple[str | None, str | None, str, str | None]:
+        return self.playlist_version, self.config_version, self.digest, self.network_version
 
     def with_inventory(self, inventory: Inventory, tz) -> Content:
         """The same playlist and configuration on another inventory: the site
         leader's, so that every screen computes the leader's timeline and plays the
         leader's versions (a file only the leader has: black here, in step; a file
-        the leader lacks: skipped site-wide)."""
+        the leader lacks: skipped site-wide), swaps and halts where the leader does."""
         durations = dict(inventory.durations)
         timeline = Timeline(site=self.site, configuration=self.configuration,
-                            durations=durations, tz=tz)
+                            durations=durations, tz=tz, network=self.network,
+                            received=inventory.received,
+                            offline_since=inventory.offline_since)
         return replace(self, timeline=timeline, durations=durations,
-                       versions=dict(inventory.versions))
+                       versions=dict(inventory.versions), received=dict(inventory.received),
+                       offline_since=inventory.offline_since)
 
 
 Offload = Callable[..., Awaitable[Any]]  # runs blocking I/O off the event loop
 
 
+def _wall_ms() -> int:
+    return int(time.time() * 1000)
+
+
 class ContentLoader:
     def __init__(self, config: TerminalConfig, durations: DurationCache, *,
-                 offload: Offload = asyncio.to_thread) -> None:
+                 offload: Offload = asyncio.to_thread,
+                 now_ms: Callable[[], int] = _wall_ms) -> None:
         self._config = config
         self._durations = durations
         self.offload = offload  # asyncio.to_thread; inline in virtual-time tests
+        self._now_ms = now_ms  # site time: when the site counts as offline
+        self._offline_after_ms = offline_after_ms(config.agent.poll_interval_s)
         self.files = MediaFiles(config.media, durations)  # the version a slot plays
         self._stamp: tuple | None = None
         self._names: frozenset[str] = frozenset()  # media the content refers to
         self.content: Content | None = None
 
-    def _current_stamp(self) -> tuple:
-        """What the content depends on: the two staged files and the media they name.
-        Not the media directory as a whole: the duration cache writes there, and a
-        reload rebuilds the day's slot table (tens of ms of the interpreter)."""
+    def offline_since(self) -> int | None:
+        """The instant this terminal's agent has not reached the cloud since, if it
+        counts as offline now (terminal.cloud_contact)."""
+        return offline_since(last_contact_ms(self._config.agent_dir), self._now_ms(),
+                             self._offline_after_ms)
+
+    def _current_stamp(self, offline: int | None) -> tuple:
+        """What the content depends on: the staged files, the media they name and
+        whether the site is offline. Not the media directory as a whole: the duration
+        cache writes there, and a reload rebuilds the day's slot table (tens of ms of
+        the interpreter)."""
         def version(path: Path) -> tuple[int, int] | None:
             try:
                 stat = path.stat()
@@ -106,11 +136,13 @@ class ContentLoader:
         media = self._config.media
         return (version(active / "playlist.json"), version(active / "config.json"),
                 version(active / "network.json"),
-                tuple(version(media / name) for name in sorted(self._names)))
+                tuple(version(media / name) for name in sorted(self._names)),
+                version(media / RECORD), offline)
 
     async def refresh(self) -> bool:
         """Reload if anything changed since the last load; whether content changed."""
-        if self.content is not None and self._current_stamp() == self._stamp:
+        offline = self.offline_since()
+        if self.content is not None and self._current_stamp(offline) == self._stamp:
             return False
         previous = self.content
         site, playlist_version = self._load_playlist(previous)
@@ -121,17 +153,23 @@ class ContentLoader:
         names |= {b.filename for b in (site.banners if site else ())}
         if configuration.blankoutVideo:
             names.add(configuration.blankoutVideo)
+        names |= {n for e in network.evergreen for n in (e.filename, e.swapFilename) if n}
         self._names = frozenset(names)
-        self._stamp = self._current_stamp()
+        self._stamp = self._current_stamp(offline)
         durations = await self.offload(self._durations.durations, names)
         versions = await self.offload(self._durations.versions, durations)
+        received = await self.offload(
+            received_times, self._config.media,
+            [e.filename for e in network.evergreen if e.filename in durations])
         timeline = Timeline(site=site, configuration=configuration, durations=durations,
-                            tz=self._config.tz)
+                            tz=self._config.tz, network=network, received=received,
+                            offline_since=offline)
         self.content = Content(timeline, site, configuration, frozenset(durations),
                                playlist_version, config_version, durations, versions,
-                               network, network_version)
-        log.info("content_loaded playlist=%s config=%s network=%s media_present=%d",
-                 playlist_version, config_version, network_version, len(durations))
+                               network, network_version, received, offline)
+        log.info("content_loaded playlist=%s config=%s network=%s media_present=%d"
+                 " offline_since=%s", playlist_version, config_version, network_version,
+                 len(durations), offline)
         return True
 
     def _load_playlist(self, previous: Content | None) -> tuple[Site | None, str | None]:

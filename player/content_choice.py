@@ -5,8 +5,8 @@ timeline once per announcement).
 
 The rules (the site's content follows its leader):
 - Alone (or still starting), a screen switches to what is staged at its next boundary.
-- The leader announces its playlist/configuration versions and the digest of its
-  inventory (sync.announcement), with the first slot boundary at least
+- The leader announces its playlist/configuration/network versions and the digest of
+  its inventory (sync.announcement), with the first slot boundary at least
   `SWITCH_LEAD_MS` ahead (0 when the content is in force already); it switches there
   itself.
 - A follower holding the announced versions switches at the announced boundary,
@@ -39,7 +39,7 @@ Play = Literal["candidate", "active", "leader"]
 class Choice:
     play: Play  # the staged content, the content in force, or the staged on the leader's
     announce: Announcement | None = None  # a new announcement to publish (as leader)
-    lagging: tuple[str | None, str | None] | None = None  # versions we lack (a follower)
+    lagging: tuple[str | None, str | None, str | None] | None = None  # what we lack
 
 
 def choose(*, role: str, candidate: Content, active: Content | None,
@@ -58,14 +58,15 @@ def choose(*, role: str, candidate: Content, active: Content | None,
             switch_at = 0 if in_force or active is None else switch_boundary
             announced = announce = Announcement(candidate.playlist_version,
                                                 candidate.config_version, candidate.digest,
-                                                switch_at)
+                                                switch_at, candidate.network_version)
         takes = announced.switch_at <= boundary or active is None
         return Choice("candidate" if takes else "active", announce=announce)
     fallback: Play = "active" if active is not None else "candidate"
     if leader is None or not leader_inventory:
         return Choice(fallback)
-    versions = (leader.playlist, leader.config)
-    if versions != (candidate.playlist_version, candidate.config_version):
+    versions = (leader.playlist, leader.config, leader.network)
+    if versions != (candidate.playlist_version, candidate.config_version,
+                    candidate.network_version):
         return Choice(fallback, lagging=versions)
     if active is not None and leader.switch_at > boundary:
         return Choice("active")
@@ -100,8 +101,9 @@ class ContentChoice:
                      else "now")
         if choice.lagging is not None and self._lagging_said != choice.lagging:
             log.warning("content_differs_from_leader leader_playlist=%s leader_config=%s"
-                        " ours_playlist=%s ours_config=%s", *choice.lagging,
-                        candidate.playlist_version, candidate.config_version)
+                        " leader_network=%s ours_playlist=%s ours_config=%s ours_network=%s",
+                        *choice.lagging, candidate.playlist_version,
+                        candidate.config_version, candidate.network_version)
             self._lagging_said = choice.lagging
         if choice.play == "candidate":
             return candidate

@@ -7,7 +7,11 @@
 - player.steering: the deck kept on the site timeline by its rate;
 - player.screen_state: payment state to what the screen shows;
 - this module: the servers (payment socket, status socket), the periodic work (POP
-  progress, volume, the systemd watchdog, the frame trace), prompts, status.
+  progress, volume, the systemd watchdog, the frame trace), prompts, status, and
+  saying when the site halts for being offline (scheduler.timeline decides when).
+
+Volume: the site configuration's schedule, else the network configuration's, else
+`[player] default_volume` (scheduler.volume).
 
 Site sync (sync.site_sync): at start a terminal of a site waits up to `[sync]
 join_wait_s` for the site's time before it joins, so it does not show a few seconds on
@@ -43,12 +47,13 @@ from player.payment_protocol import PaymentState
 from player.payment_server import PaymentServer
 from player.pop_tracker import PopStore, PopTracker
 from player.screen import Screen
-from player.screen_state import pop_state, screen_state
+from player.screen_state import picture_in_picture, pop_state, screen_state
 from player.slot_loop import SlotLoop
 from player.status import StatusServer
 from player.steering import REJOIN_ERROR_MS, STEER_INTERVAL_S, Steering
 from player.timing import Clock
 from scheduler.localtime import from_epoch_ms
+from scheduler.timeline import Slot
 from scheduler.volume import volume_at
 from sync.site_sync import SiteSync
 from terminal.config import TerminalConfig
@@ -98,6 +103,7 @@ class PlayerDaemon:
         self._volume: float = player.default_volume
         self.prompts = 0
         self._prompt_since = 0.0  # monotonic s the last prompt started
+        self.halted: dict[str, Any] | None = None  # why the screen is dark, while halted
 
     @property
     def slots_started(self) -> int:
@@ -192,9 +198,27 @@ class PlayerDaemon:
             self.payment_state, slot=showing.slot if showing else None,
             content=self._content.content, day=day, media=self._config.media))
 
-    def _on_slot(self, at: int) -> None:
+    def _on_slot(self, slot: Slot, at: int) -> None:
+        self._note_halt(slot)
         self._apply_volume(at)
         self._compose()
+
+    def _note_halt(self, slot: Slot) -> None:
+        """Say once, at warning priority, that the site halted for being offline
+        (scheduler.timeline: every screen halts at the same slot), and when it plays
+        again; `gstv status` says it while it lasts."""
+        if slot.kind == "halted" and self.halted is None:
+            content = self.slots.active
+            since = content.offline_since if content is not None else None
+            self.halted = {"reason": "offline",
+                           "since": None if since is None else self._local(since)}
+            log.warning("playback_halted reason=offline since=%s shutdown_hours=%s",
+                        self.halted["since"],
+                        content.network.shutdownHours if content is not None else None)
+        elif slot.kind != "halted" and self.halted is not None:
+            log.warning("playback_resumed reason=online halted_since=%s",
+                        self.halted["since"])
+            self.halted = None
 
     # -- periodic work ----------------------------------------------------------------
     async def _ticker(self) -> None:
@@ -254,7 +278,8 @@ class PlayerDaemon:
             return
         local = from_epoch_ms(at, self._config.tz)
         level = volume_at(content.configuration, local.hour * 60 + local.minute,
-                          default=self._config.player.default_volume)
+                          default=self._config.player.default_volume,
+                          network=content.network)
         if level != self._volume:
             log.info("volume_change level=%s", level)
         self._volume = level
@@ -270,14 +295,21 @@ class PlayerDaemon:
         showing = self.pop.showing
         upcoming = self.slots.next
         now = self._clock.now_ms()
-        state = "prompt" if self.payment_state.prompting else (
-            "playing" if showing and showing.slot.kind != "idle" else "idle")
+        state = "prompt" if self.payment_state.prompting else "halted" if self.halted \
+            else "playing" if showing and showing.slot.kind not in ("idle", "halted") \
+            else "idle"
         mono = self._clock.monotonic_ns()
         return {
             "site_id": self._config.site_id,
             "terminal_id": self._config.terminal_id,
             "state": state,
             "phase": self.payment_state.phase,
+            # Why the screen is dark, while it is: {"reason": "offline", "since": ...}.
+            "halted": self.halted,
+            # Where the video is: "full" (idle, fueling), "pip" (the transaction zone,
+            # before and after fueling), "hidden" (a PCI prompt).
+            "layout": "hidden" if self.payment_state.prompting
+            else "pip" if picture_in_picture(self.payment_state) else "full",
             "now_playing": None if showing is None else {
                 "kind": showing.slot.kind, "file": showing.slot.filename,
                 "asset": showing.slot.asset_id, "since": self._local(showing.since_ms),

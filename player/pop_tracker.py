@@ -13,6 +13,11 @@ in the player, a list in tests).
   starts at the instant the asset appeared. A state change before the first picture
   moves that instant and the state the record will be written with.
 - A file that ends or fails before any picture (`no_picture`): no record at all.
+- An evergreen swap (scheduler.timeline): the record names the file shown, the swap
+  file, with the assetId of the scheduled asset whose spot it filled (so GSTV can put
+  the record against its playlist) and no tiNumber: the traffic instruction is the
+  scheduled asset's, and the swap is not what it bought. Halted, idle, blankout and
+  placeholder slots: no POP.
 """
 
 from __future__ import annotations
@@ -106,6 +111,9 @@ class PopTracker:
         slot = showing.slot
         if slot.kind != "asset" or slot.asset is None:
             return None
-        return self._sink.begin(filename=slot.asset.filename, asset_id=slot.asset.assetId,
-                                ti_number=slot.asset.tiNumber, start_ms=showing.since_ms,
+        swapped = slot.swapped_from is not None
+        return self._sink.begin(filename=slot.filename or slot.asset.filename,
+                                asset_id=slot.asset.assetId,
+                                ti_number=None if swapped else slot.asset.tiNumber,
+                                start_ms=showing.since_ms,
                                 screen_state=showing.screen_state)

@@ -42,8 +42,9 @@ class Screen(Protocol):
     def reveal(self) -> None:
         """After a prompt: the active deck, which played on hidden, on screen again."""
 
-    def blank(self) -> None:
-        """Nothing on screen (an idle slot, a file that would not open)."""
+    def blank(self, *, placeholder: bool = False) -> None:
+        """No deck on screen: black (an idle or halted slot), or the placeholder picture
+        where there is a window (a file this screen lacks or cannot open)."""
 
     def set_rate(self, deck: int, divisor: int) -> None: ...
 
@@ -85,13 +86,17 @@ class VlcScreen:
         return self._starter.at(monotonic_s, lambda: self.engine.unpause(deck))
 
     def show(self, deck: int) -> None:
+        if self.window is not None:
+            self.window.show_placeholder(False)
         self.engine.show(deck)
 
     def reveal(self) -> None:
         self.engine.reveal()
 
-    def blank(self) -> None:
+    def blank(self, *, placeholder: bool = False) -> None:
         self.engine.blank()
+        if self.window is not None:
+            self.window.show_placeholder(placeholder)
 
     def set_rate(self, deck: int, divisor: int) -> None:
         self.engine.set_rate(deck, divisor)

@@ -3,11 +3,14 @@ state to the engine and the window, told once.
 
 - A PCI prompt: picture and sound gone at once (the decks hidden and muted first,
   bookkeeping after), and nothing in any zone: the prompt owns the screen.
-- A transaction (prefueling, fueling, postfueling): the video in its transaction zone,
-  the banner of the phase (pre/postfueling) in the banner zone, the asset's coupon.
-  POP `screenState` "Partial".
-- Idle: the video full screen, POP "Full" (the coupon zone still shows the asset's
-  coupon, drawn over the video's corner, as the zones say).
+- Before and after fueling (prefueling, postfueling): the video in its transaction
+  zone (picture in picture), the banner of the phase in the banner zone, the asset's
+  coupon. POP `screenState` "Partial".
+- Fueling, and idle: the video full screen, POP "Full" (GSTV's QA cases 195-198: the
+  customer watches while the fuel flows). The coupon zone still shows the asset's
+  coupon, drawn over the video's corner, as the zones say.
+- The switch between the two mid-asset is the zone's rectangle changing: the deck plays
+  on, in step, and its POP record is split there (player.pop_tracker).
 
 `screen_state` decides; `Screen.compose` (player.screen) carries it out.
 """
@@ -44,10 +47,15 @@ def screen_state(payment: PaymentState, *, slot: Slot | None, content: Content |
     if content is not None and payment.phase in ("prefueling", "postfueling"):
         banners = banners_for(content.site, day, payment.phase, content.present)
     coupons = slot.asset.coupons if slot is not None and slot.asset is not None else ()
-    return ScreenState(prompting=payment.prompting, transaction=payment.in_transaction,
+    return ScreenState(prompting=payment.prompting, transaction=picture_in_picture(payment),
                        banner=media / banners[0].filename if banners else None,
                        coupon=coupons[0] if coupons else None)
 
 
+def picture_in_picture(payment: PaymentState) -> bool:
+    """The video in the transaction zone: before and after fueling, not during it."""
+    return payment.phase in ("prefueling", "postfueling")
+
+
 def pop_state(payment: PaymentState) -> str:
-    return "Partial" if payment.in_transaction else "Full"
+    return "Partial" if picture_in_picture(payment) else "Full"

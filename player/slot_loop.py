@@ -26,9 +26,10 @@ Decisions written down here:
   step, a position error) or a deck out of step rejoins as before.
 - A newly staged playlist/configuration is taken when the next slot is chosen, i.e. at
   a slot boundary, never mid-asset (which content: player.content_choice).
-- A file that cannot be opened or decoded is skipped for its slot: black, a log line,
-  no POP; the loop carries on with the next slot. So is a slot whose version this
-  screen lacks (player.media_files).
+- A file that cannot be opened or decoded is skipped for its slot: the placeholder
+  picture in a window (black headless), a log line, no POP; the loop carries on with
+  the next slot. So is a slot whose version this screen lacks (player.media_files).
+  An idle or halted slot is black.
 - The POP record of a slot waits for its first picture (player.pop_tracker): headless,
   a primed deck has shown its picture by then and the record is written at once; in a
   window libVLC makes its video output 50-300 ms after the start.
@@ -63,13 +64,13 @@ PICTURE_POLL_S = 0.02  # how often a deck without a picture yet is looked at
 class SlotLoop:
     def __init__(self, *, clock: Clock, screen: Screen, content: ContentLoader,
                  choice: ContentChoice, pop: PopTracker, steering: Steering,
-                 pop_state: Callable[[], str], on_slot: Callable[[int], None],
+                 pop_state: Callable[[], str], on_slot: Callable[[Slot, int], None],
                  local: Callable[[int], str],
                  timing: Callable[[Path], MediaTiming | None] = media_timing) -> None:
         self._clock, self._screen, self._content = clock, screen, content
         self.choice, self._pop, self._steering = choice, pop, steering
         self._pop_state = pop_state  # "Full" or "Partial", from the payment state
-        self._on_slot = on_slot  # a slot began at a site instant (volume, zones)
+        self._on_slot = on_slot  # a slot began at a site instant (volume, zones, halt)
         self._local = local
         self._timing_of = timing
         self._timings: dict[str, tuple[tuple, MediaTiming | None]] = {}
@@ -254,11 +255,14 @@ class SlotLoop:
         self._current = (slot, deck)
         visible = self.resume.is_set()  # behind a prompt: no POP record
         if deck is None:
-            self._screen.blank()
+            # A file the site plays that this screen lacks or cannot play: the
+            # placeholder, for the slot's time, in step (GSTV's QA case 192).
+            missing = slot.filename is not None
+            self._screen.blank(placeholder=missing)
             if visible:
                 self._pop.appeared(slot, at, self._pop_state(), blank=True)
-            log.info("slot_start kind=%s until=%s", "idle" if slot.kind == "idle" else
-                     "black", self._local(slot.end))
+            log.info("slot_start kind=%s until=%s",
+                     "placeholder" if missing else slot.kind, self._local(slot.end))
         else:
             self._screen.show(deck)
             wanted = self._wanted()
@@ -267,10 +271,11 @@ class SlotLoop:
             if visible:
                 self._confirm_showing(self._pop.appeared(slot, at, self._pop_state()), deck)
             self.slots_started += 1
-            log.info("slot_start kind=%s file=%s asset=%s loop=%s until=%s behind_prompt=%s",
+            log.info("slot_start kind=%s file=%s asset=%s loop=%s until=%s behind_prompt=%s%s",
                      slot.kind, slot.filename, slot.asset_id, slot.loop_number,
-                     self._local(slot.end), "false" if visible else "true")
-        self._on_slot(at)
+                     self._local(slot.end), "false" if visible else "true",
+                     f" swapped_from={slot.swapped_from}" if slot.swapped_from else "")
+        self._on_slot(slot, at)
 
     def _wanted(self) -> float:
         return self._steering.wanted_rate(self._clock.rate, self._clock.oscillator_factor)

@@ -2,7 +2,8 @@
 zone, a banner zone and a coupon zone.
 
 The engine puts the decks' pictures into the video zone itself (player.x_present: a
-child window per deck that Tk knows nothing of, the one on screen mapped). Hiding for
+child window per deck that Tk knows nothing of, the one on screen mapped); for a slot
+whose file this screen lacks, a placeholder picture covers the zone instead. Hiding for
 a PCI prompt unmaps the video zone too: the X server removes the pixels at once,
 whatever libVLC is still doing. Zone rectangles come from the configuration, one video
 rectangle for the full-screen state and one for a transaction.
@@ -26,10 +27,14 @@ from scheduler.playlist import Coupon
 log = logging.getLogger(__name__)
 
 PUMP_INTERVAL_S = 0.01
+# The default placeholder's own background (assets/placeholder.png), around an image
+# smaller than the zone, so the whole zone reads as one picture.
+PLACEHOLDER_BACKGROUND = "#23272e"
 
 
 class ZonedWindow:
-    def __init__(self, zones: Zones, engine: VlcEngine, *, title: str = "gstv") -> None:
+    def __init__(self, zones: Zones, engine: VlcEngine, *, title: str = "gstv",
+                 placeholder: Path | None = None) -> None:
         self._zones = zones
         self._root = tk.Tk(className="gstv")
         self._root.title(title)  # "gstv T1": which terminal, for a rig or a technician
@@ -57,6 +62,13 @@ class ZonedWindow:
         except Exception:
             self._root.destroy()
             raise
+        # Made after the decks' windows, so above them in the video zone: shown only
+        # while no deck is (player.slot_loop), and gone with the zone during a prompt.
+        self._placeholder = tk.Label(self._video, borderwidth=0, highlightthickness=0,
+                                     background=PLACEHOLDER_BACKGROUND)
+        self._placeholder_image = self._load_placeholder(placeholder)
+        self._placeholder_fitted: tuple[tuple[int, int], tk.PhotoImage | None] = ((0, 0), None)
+        self._placeholder_shown = False
         engine.on_visibility = self._on_visibility
         self._pump: asyncio.TimerHandle | None = None
 
@@ -90,6 +102,8 @@ class ZonedWindow:
             video = zones.transaction_video if transaction else zones.full_video
             self._place(self._video, video)
             self._engine.set_video_area((video[2], video[3]))
+            if self._placeholder_shown:
+                self._fit_placeholder()
         self._show_banner(banner if transaction and not prompting else None)
         self._show_coupon(coupon if not prompting else None)
         self._root.update_idletasks()
@@ -99,6 +113,45 @@ class ZonedWindow:
             # server map the zone first, so the engine's next picture is not drawn
             # into a window still unmapped.
             self._root.winfo_pointerxy()
+
+    def show_placeholder(self, shown: bool) -> None:
+        """The placeholder over the video zone (a file this screen lacks), or not."""
+        self._placeholder_shown = shown
+        if shown and self._placeholder_image is not None:
+            self._fit_placeholder()
+            self._placeholder.place(x=0, y=0, relwidth=1, relheight=1)
+        else:
+            self._placeholder.place_forget()
+        self._root.update_idletasks()
+
+    def _load_placeholder(self, path: Path | None) -> tk.PhotoImage | None:
+        if path is None:
+            return None
+        try:
+            return tk.PhotoImage(file=str(path))
+        except tk.TclError as exc:
+            log.warning("placeholder_unreadable file=%s error=%s", path, exc)
+            return None
+
+    def _fit_placeholder(self) -> None:
+        """The image scaled by a whole factor (all Tk offers) to the largest size that
+        fits the video zone, centred: the full and the transaction zones differ."""
+        image = self._placeholder_image
+        if image is None:
+            return
+        _, _, width, height = (self._zones.transaction_video if self._transaction
+                               else self._zones.full_video)
+        if (width, height) == self._placeholder_fitted[0]:
+            return
+        across, down = image.width(), image.height()
+        if across > width or down > height:
+            factor = max(-(-across // width), -(-down // height))
+            fitted = image.subsample(factor)
+        else:
+            factor = min(width // across, height // down)
+            fitted = image.zoom(factor) if factor > 1 else image
+        self._placeholder_fitted = ((width, height), fitted)
+        self._placeholder.configure(image=fitted, anchor="center")
 
     def _on_visibility(self, deck: int | None) -> None:
         """The engine put `deck` on screen (None: nothing)."""

@@ -39,6 +39,8 @@ if [ -n "$root" ]; then
         | xargs -0 -r sed -i "s|$root$prefix|$prefix|g"
 fi
 install -m 0644 README.md "$root$prefix/README.md"
+# The picture a window shows for a file the screen lacks ([player] placeholder).
+install -D -m 0644 assets/placeholder.png "$root$prefix/share/placeholder.png"
 
 echo "gstv install: systemd units into $root/etc/systemd/system"
 install -d -m 0755 "$root/etc/systemd/system" "$root/usr/lib/sysusers.d"

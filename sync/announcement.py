@@ -16,22 +16,24 @@ class Announcement:
     config: str | None  # likewise for the site configuration, None: the default
     digest: str  # the inventory's fingerprint (player.content.Content.digest)
     switch_at: int  # site ms from which it is in force; 0: already in force
+    network: str | None = None  # likewise for the network configuration
 
     @property
-    def key(self) -> tuple[str | None, str | None, str]:
-        return self.playlist, self.config, self.digest
+    def key(self) -> tuple[str | None, str | None, str, str | None]:
+        return self.playlist, self.config, self.digest, self.network
 
     def to_wire(self) -> dict[str, Any]:
         return {"key": list(self.key), "playlist": self.playlist, "config": self.config,
-                "digest": self.digest, "switch_at": self.switch_at}
+                "digest": self.digest, "switch_at": self.switch_at,
+                "network": self.network}
 
     @classmethod
     def from_wire(cls, raw: Any) -> Announcement | None:
         if not isinstance(raw, dict):
             return None
         playlist, config, digest = raw.get("playlist"), raw.get("config"), raw.get("digest")
-        switch_at = raw.get("switch_at", 0)
+        switch_at, network = raw.get("switch_at", 0), raw.get("network")
         if not (isinstance(digest, str) and isinstance(switch_at, int)
-                and all(v is None or isinstance(v, str) for v in (playlist, config))):
+                and all(v is None or isinstance(v, str) for v in (playlist, config, network))):
             return None
-        return cls(playlist, config, digest, switch_at)
+        return cls(playlist, config, digest, switch_at, network)

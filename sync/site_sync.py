@@ -33,8 +33,9 @@ Content: the leader publishes an announcement (its content versions, the digest 
 inventory, the instant they take effect) and its `Inventory`: the duration of each
 file it plays and the version (MD5) it plays of each. A follower asks for the
 inventory whenever the digest it holds is not the announced one. On the wire the
-durations go as `inventory` and the versions as `versions`; a leader that sends no
-versions leaves every follower free to play whatever version it holds.
+durations go as `inventory`, the versions as `versions`, the evergreen files' receive
+times as `received` and the site's offline instant as `offline_since`; a leader that
+sends no versions leaves every follower free to play whatever version it holds.
 """
 
 from __future__ import annotations
@@ -70,10 +71,14 @@ EXCHANGE_TIMEOUT_S = 0.4
 
 @dataclass(frozen=True)
 class Inventory:
-    """The media a leader plays: each file's duration (ms) and version (MD5)."""
+    """The media a leader plays: each file's duration (ms) and version (MD5), with the
+    inputs of the playback rules the whole site shares (scheduler.timeline): each
+    evergreen file's receive time and the instant the site has been offline since."""
 
     durations: dict[str, int]
     versions: dict[str, str] = field(default_factory=dict)
+    received: dict[str, int] = field(default_factory=dict)
+    offline_since: int | None = None
 
 
 @dataclass
@@ -230,6 +235,8 @@ class SiteSync:
         if want_inventory and self.role == "leader":
             state["inventory"] = self._inventory.durations
             state["versions"] = self._inventory.versions
+            state["received"] = self._inventory.received
+            state["offline_since"] = self._inventory.offline_since
         return state
 
     async def _poll(self, peer: _Peer) -> None:
@@ -243,11 +250,9 @@ class SiteSync:
                 peer.last_seen = time.monotonic()
                 peer.state = peer.client.state
                 inventory = peer.state.get("inventory")
-                versions = peer.state.get("versions")
                 content = peer.state.get("content")
                 if isinstance(inventory, dict) and isinstance(content, dict):
-                    self._leader_inventory = (content.get("digest"), Inventory(
-                        inventory, versions if isinstance(versions, dict) else {}))
+                    self._leader_inventory = (content.get("digest"), _inventory(peer.state))
                 if peer.id == self.leader and self.role == "follower":
                     if self.discipline.add(exchange) == "step":
                         log.warning("clock_stepped leader=%s by_ms=%.1f", peer.id,
@@ -306,6 +311,17 @@ class SiteSync:
                     self._ntp_trusted = True
                 self._note_trust()
             await asyncio.sleep(self._config.sync.ntp_interval_s)
+
+
+def _inventory(state: dict[str, Any]) -> Inventory:
+    """A leader's inventory as it came over the wire; what is malformed in its optional
+    parts reads as absent (no versions, no receive times, online)."""
+    versions, received = state.get("versions"), state.get("received")
+    offline = state.get("offline_since")
+    return Inventory(state["inventory"], versions if isinstance(versions, dict) else {},
+                     {k: v for k, v in received.items() if isinstance(v, int)}
+                     if isinstance(received, dict) else {},
+                     offline if isinstance(offline, int) else None)
 
 
 def _ntp_server(spec: str) -> NtpServer:

@@ -41,7 +41,9 @@ from sync_agent.media_procedure import MediaProcedure
 from sync_agent.network_procedure import NetworkProcedure
 from sync_agent.playlist_procedure import PlaylistProcedure
 from sync_agent.staged import utc_now
+from sync_agent.staging import stage_atomically
 from sync_agent.update_queue import UpdateQueue
+from terminal.cloud_contact import CONTACT_FILE, contact_record
 from terminal.config import TerminalConfig
 from terminal.notify import notify
 from terminal.outbox import Outbox
@@ -91,7 +93,7 @@ class Agent:
         """One poll of the cloud and one look at the drop folder, every queued update
         processed, unreferenced media swept, everything owed delivered; whether all of
         that succeeded (nothing is lost otherwise: the queue and the outbox keep it)."""
-        polled = await self.poller.poll_once()
+        polled = await self._poll()
         await self.process_queue()
         self.clean_media()
         delivered = await self.delivery.deliver_once()
@@ -111,7 +113,7 @@ class Agent:
                  self._config.terminal_id, httpx.URL(self._config.agent.cloud_url).host)
         try:
             while not stop.is_set():
-                await self.poller.poll_once()
+                await self._poll()
                 wake.clear()
                 await self.process_queue()
                 self.clean_media()
@@ -125,6 +127,18 @@ class Agent:
             stop.set()
             await delivery
             log.info("agent_stopped")
+
+    async def _poll(self) -> int | None:
+        """One poll; an answered one is recorded as the last contact with the cloud
+        (terminal.cloud_contact: what the player's halt and carry-over count from)."""
+        polled = await self.poller.poll_once()
+        if polled is not None:
+            try:
+                stage_atomically(self._config.agent_dir / CONTACT_FILE,
+                                 contact_record(int(time.time() * 1000)), durable=False)
+            except OSError as exc:
+                log.error("cloud_contact_not_recorded error=%s", exc.strerror or exc)
+        return polled
 
     async def process_queue(self) -> None:
         while True:

@@ -31,6 +31,7 @@ from scheduler.filenames import shown, unsafe_reason
 from sync_agent.errors import FeedTooLarge
 from sync_agent.staging import stage_atomically
 from sync_agent.update_queue import KINDS, UpdateQueue, kind_of
+from terminal.cloud_contact import POLL_DEADLINE_S
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,6 @@ MAX_INBOX_FILE_BYTES = 64 << 20
 # A hostile or broken cloud (bench/reliability.py): a feed is read within this long
 # and up to this size, whatever the server does (a slow trickle, an endless body).
 # httpx follows no redirect: a 3xx fails the poll like any other non-2xx answer.
-POLL_DEADLINE_S = 60
 MAX_FEED_BYTES = 64 << 20
 
 

@@ -64,6 +64,27 @@ def read_record(media: Path) -> dict[str, Received]:
         return {}
 
 
+def received_times(media: Path, names) -> dict[str, int]:
+    """When each of `names` present in `media` was received (epoch ms): the record's
+    time while its entry still describes the file, else the file's modification time
+    (a file the agent did not place, or placed before the record existed). What the
+    player's evergreen swaps count from (scheduler.timeline)."""
+    record = read_record(media)
+    times: dict[str, int] = {}
+    for name in names:
+        try:
+            stat = (media / name).stat()
+        except OSError:
+            continue
+        entry = record.get(name)
+        if entry is not None and (entry.size, entry.mtime_ns) == (stat.st_size,
+                                                                  stat.st_mtime_ns):
+            times[name] = entry.received_ms
+        else:
+            times[name] = stat.st_mtime_ns // 1_000_000
+    return times
+
+
 class MediaStore:
     def __init__(self, media: Path) -> None:
         self._media = media

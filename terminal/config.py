@@ -40,6 +40,10 @@ def exposed_secret(mode: int) -> str | None:
     return None
 
 
+DEFAULT_PLACEHOLDERS = (Path("/opt/gstv/share/placeholder.png"),
+                        Path(__file__).resolve().parents[1] / "assets" / "placeholder.png")
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -85,8 +89,18 @@ class PlayerSection(_Section):
     # wherever PulseAudio takes it, libVLC's elsewhere (ALSA alone, the null output;
     # player.audio_out.times_its_own_sound says why).
     sound_timing: Literal["auto", "libvlc", "player"] = "auto"
+    # The picture a window shows in the video zone for a slot whose file this screen
+    # lacks (GSTV's QA case 192); unset: the one `make install` puts in
+    # /opt/gstv/share, else the source tree's assets/placeholder.png.
+    placeholder: Path | None = None
 
     zones: Zones = Zones()
+
+    @property
+    def placeholder_image(self) -> Path:
+        if self.placeholder is not None:
+            return self.placeholder
+        return next((p for p in DEFAULT_PLACEHOLDERS if p.exists()), DEFAULT_PLACEHOLDERS[0])
 
 
 class Peer(_Section):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from terminal.config import AgentSection, load_config
+from terminal.config import DEFAULT_PLACEHOLDERS, AgentSection, load_config
 from tests import processes
 from tests.player.harness import GSTV, write_config
 
@@ -54,6 +54,9 @@ def test_install_lays_out_the_application_units_config_and_users(installed):
         assert (installed / "etc/systemd/system" / unit).is_file()
     config = load_config(installed / "etc/gstv/terminal.toml")
     assert config.state_dir == Path("/var/lib/gstv") and config.agent.verify_tls
+    # The placeholder a window shows for a missing file, where the default looks first.
+    shipped = installed / str(DEFAULT_PLACEHOLDERS[0]).lstrip("/")
+    assert shipped.read_bytes() == (ROOT / "assets/placeholder.png").read_bytes()
     passwd = (installed / "etc/passwd").read_text()
     assert re.search(r"^gstv:x:\d+:\d+:.*:/var/lib/gstv:/usr/sbin/nologin$", passwd, re.M)
     assert re.search(r"^gstv-payment:x:\d+:", (installed / "etc/group").read_text(), re.M)

@@ -132,3 +132,82 @@ def test_unreadable_playlist_exits_2(media_dir, tmp_path):
     args[1] = str(tmp_path / "absent.json")
     proc = schedule(*args)
     assert proc.returncode == 2 and "cannot read" in proc.stderr
+
+
+# -- GSTV's playback rules: --network and --offline-since (issue #18) ---------------------
+
+def network_args(media_dir: Path, start: str, end: str, *extra: str) -> list[str]:
+    return [*sample_args(media_dir, start, end), "--network", str(SAMPLES / "network.json"),
+            *extra]
+
+
+def local_ms(text: str) -> int:
+    from zoneinfo import ZoneInfo
+    return int(datetime.fromisoformat(text).replace(
+        tzinfo=ZoneInfo("America/New_York")).timestamp() * 1000)
+
+
+def test_the_evergreen_weather_is_swapped_six_hours_after_the_agent_received_it(tmp_path):
+    for item in MEDIA.iterdir():
+        shutil.copy(item, tmp_path / item.name)
+    # The agent's record says the forecast arrived at midnight: the sample network
+    # configuration expires it after 6 h and puts the news opener in its spot.
+    weather = (tmp_path / "gstv-weather.mp4").stat()
+    (tmp_path / ".record.json").write_text(json.dumps({"files": {"gstv-weather.mp4": {
+        "md5": "0" * 32, "size": weather.st_size, "mtime_ns": weather.st_mtime_ns,
+        "received_ms": local_ms("2026-11-23T00:00:00")}}}))
+    slots = lines(schedule(*network_args(tmp_path, "2026-11-23T05:50:00",
+                                         "2026-11-23T06:10:00")))
+    weather_spots = [s for s in slots if "gstv-weather.mp4" in
+                     (s["filename"], s.get("swappedFrom"))]
+    before = [s for s in weather_spots if s["start"] < "2026-11-23T06:00"]
+    after = [s for s in weather_spots if s["start"] >= "2026-11-23T06:00"]
+    assert before and after
+    assert all(s["filename"] == "gstv-weather.mp4" and "swappedFrom" not in s
+               for s in before)
+    assert all(s["filename"] == "gstv-news-open.mp4" and s["swappedFrom"] == "gstv-weather.mp4"
+               and s["assetId"] == "A-1002" for s in after), after
+    # Without a record the file counts as received when it was written: now, so the
+    # same spots are not swapped.
+    (tmp_path / ".record.json").unlink()
+    unswapped = lines(schedule(*network_args(tmp_path, "2026-11-23T05:50:00",
+                                             "2026-11-23T06:10:00")))
+    assert not any("swappedFrom" in s for s in unswapped)
+
+
+def test_offline_since_halts_after_shutdown_hours_and_carries_the_last_schedule_over(
+        media_dir):
+    # Offline since Sunday 18:00, the last day with a schedule: Monday plays Sunday's
+    # loops (the tyre shop's spot ended on the 26th and stays out)...
+    carried = lines(schedule(*network_args(media_dir, "2026-11-30T05:00:00",
+                                           "2026-11-30T05:10:00",
+                                           "--offline-since", "2026-11-29T18:00:00")))
+    assert carried[0]["segmentId"] == "SEG-20261129"
+    names = {s["filename"] for s in carried}
+    assert "gstv-news-open.mp4" in names and "tyre-shop-15s.mp4" not in names
+    # ...online, seed 001 stands: no schedule of its own date, closed.
+    online = lines(schedule(*network_args(media_dir, "2026-11-30T05:00:00",
+                                          "2026-11-30T05:10:00")))
+    assert {s["kind"] for s in online} == {"blankout"}
+    # 72 shutdown hours after Sunday 18:00 the site halts, in short slots.
+    halted = lines(schedule(*network_args(media_dir, "2026-12-02T17:59:00",
+                                          "2026-12-02T18:00:20",
+                                          "--offline-since", "2026-11-29T18:00:00")))
+    assert halted[-1]["kind"] == "halted" and halted[-1]["filename"] is None
+    first = next(s for s in halted if s["kind"] == "halted")
+    assert first["start"] == "2026-12-02T18:00:00.000-05:00"
+    assert halted[halted.index(first) - 1]["end"] == first["start"]
+
+
+def test_a_bad_network_file_or_offline_instant_exits_1_with_the_reason(media_dir, tmp_path):
+    message = json.loads((SAMPLES / "network.json").read_text())
+    message["configuration"][0]["shutdownHours"] = "seventy-two"
+    path = tmp_path / "network.json"
+    path.write_text(json.dumps(message))
+    args = sample_args(media_dir, "2026-11-23T05:00:00", "2026-11-23T06:00:00")
+    proc = schedule(*args, "--network", str(path))
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr.strip().endswith("Shutdown Hours is Incorrectly Formatted")
+    proc = schedule(*args, "--offline-since", "last tuesday")
+    assert proc.returncode == 1 and "--offline-since 'last tuesday' is not an ISO 8601" \
+        in proc.stderr

@@ -156,6 +156,8 @@ class FakeScreen:
     unpauses: list[float] = field(default_factory=list)  # monotonic s of each start_at
     hidden: bool = False  # a prompt: shows make a deck active, not visible
     active: int | None = None
+    placeholder: bool = False  # the placeholder covers the video zone now
+    placeholders: list[float] = field(default_factory=list)  # monotonic s of each
     _standby: int = 0
 
     async def preroll(self, path: Path, label: str, offset_ms: int,
@@ -175,6 +177,7 @@ class FakeScreen:
 
     def show(self, deck: int) -> None:
         self.active = deck
+        self.placeholder = False
         if not self.hidden:
             self.shown.append((self.time.now_s, self.decks[deck].label))
 
@@ -183,10 +186,13 @@ class FakeScreen:
         if self.active is not None:
             self.shown.append((self.time.now_s, self.decks[self.active].label))
 
-    def blank(self) -> None:
+    def blank(self, *, placeholder: bool = False) -> None:
         self.active = None
         if not self.hidden:
             self.shown.append((self.time.now_s, None))
+        self.placeholder = placeholder
+        if placeholder:
+            self.placeholders.append(self.time.now_s)
 
     def set_rate(self, deck: int, divisor: int) -> None:
         self.rates.append((deck, divisor))
@@ -248,7 +254,7 @@ class FakePop:
     def begin(self, *, filename, asset_id, ti_number, start_ms, screen_state) -> str:
         record_id = f"r{len(self.records) + 1}"
         self.records[record_id] = {"filename": filename, "asset_id": asset_id,
-                                   "start_ms": start_ms, "end_ms": None,
+                                   "ti_number": ti_number, "start_ms": start_ms, "end_ms": None,
                                    "progress_ms": start_ms, "screen_state": screen_state}
         return record_id
 
@@ -308,7 +314,7 @@ async def virtual_player(config: TerminalConfig, durations: dict[str, int], *,
     screen = FakeScreen(time, pictures=pictures, unopenable=set(unopenable))
     pop = FakePop()
     content = ContentLoader(config, DurationCache(config.media, FakeProbe(durations)),
-                            offload=inline)
+                            offload=inline, now_ms=clock.now_ms)
     daemon = PlayerDaemon(config, clock=clock, screen=screen, pop=pop, content=content,
                           sync=SiteSync(config, clock.site), serve_sockets=False,
                           timing=timing)

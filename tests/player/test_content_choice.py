@@ -58,7 +58,7 @@ def test_a_follower_without_the_announced_versions_keeps_what_it_plays_and_says_
     choice = choose(role="follower", candidate=staged("p@1"), active=staged("p@1"),
                     announced=None, leader=Announcement("p@3", "c@1", "d9", 0),
                     leader_inventory=True, boundary=0, switch_boundary=0)
-    assert choice.play == "active" and choice.lagging == ("p@3", "c@1")
+    assert choice.play == "active" and choice.lagging == ("p@3", "c@1", None)
 
 
 def test_an_announcement_reads_back_and_a_broken_one_reads_as_none():

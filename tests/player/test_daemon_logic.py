@@ -17,11 +17,13 @@ from player.engine import START_LEAD_MS
 from player.slot_loop import JOIN_HEADROOM_MS
 from player.steering import REJOIN_AFTER_TICKS, STEER_INTERVAL_S
 from tests.player.fakes import noon_today_ms, virtual_player
+from tests.messages import SAMPLES
 from tests.player.harness import asset, stage, terminal_config
 
 DURATIONS = {"one.mp4": 1000, "two.mp4": 1500, "three.mp4": 2000}
 IDLE, PROMPT = PaymentState(), PaymentState(prompting=True)
 PRE, FUELING = PaymentState(phase="prefueling"), PaymentState(phase="fueling")
+POST = PaymentState(phase="postfueling")
 
 
 def three_clips(tmp_path):
@@ -165,26 +167,28 @@ async def test_pop_one_record_per_asset_shown_cut_short_by_a_prompt(tmp_path):
     assert [a["end_ms"] for a in rows[:-1]] == [b["start_ms"] for b in rows[1:]]
 
 
-async def test_a_transaction_splits_the_record_full_partial_full(tmp_path):
+async def test_a_transaction_splits_the_record_partial_around_a_full_screen_fueling(
+        tmp_path):
     config = terminal_config(tmp_path)
     stage(config, [asset("three.mp4", "A3")])
     # One 60 s slot from noon: the transaction falls inside it.
     async with virtual_player(config, {"three.mp4": 60_000},
                               start_ms=noon_today_ms()) as player:
-        await player.advance(1)
-        begun = player.clock.now_ms()
-        player.daemon.on_payment_change(IDLE, PRE)
-        await player.advance(1)
-        player.daemon.on_payment_change(PRE, FUELING)
-        await player.advance(1)
-        ended = player.clock.now_ms()
-        player.daemon.on_payment_change(FUELING, IDLE)
+        changes = []
+        for old, new in ((IDLE, PRE), (PRE, FUELING), (FUELING, POST), (POST, IDLE)):
+            await player.advance(1)
+            changes.append(player.clock.now_ms())
+            player.daemon.on_payment_change(old, new)
         await player.advance(1)
         rows = player.pop.rows()
+        composed = [state.transaction for _, state in player.screen.composed[-4:]]
     states = [(r["screen_state"], r["start_ms"], r["end_ms"]) for r in rows]
-    assert states[0][0] == "Full" and states[0][2] == begun
-    assert states[1] == ("Partial", begun, ended)  # prefueling to fueling: one record
-    assert states[2][:2] == ("Full", ended)
+    # Idle full screen, picture in picture before fueling, full screen while the fuel
+    # flows (QA cases 195-198), picture in picture after, full screen again.
+    assert [s[0] for s in states] == ["Full", "Partial", "Full", "Partial", "Full"]
+    assert [s[1] for s in states[1:]] == changes
+    assert [s[2] for s in states[:-1]] == changes
+    assert composed == [True, False, True, False]
 
 
 async def test_a_record_waits_for_the_first_picture_and_none_comes_for_black(tmp_path):
@@ -220,6 +224,34 @@ async def test_a_file_that_will_not_open_is_black_for_its_slot_and_the_loop_goes
     assert None in labels and "two.mp4" not in labels and labels.count("three.mp4") >= 2
     assert {r["filename"] for r in rows} == {"one.mp4", "three.mp4"}
     assert "slot_skipped file=two.mp4 asset=A2 reason=cannot_open_or_decode" in caplog.text
+    # In its place, for its slot only, the placeholder (GSTV's QA case 192).
+    assert len(player.screen.placeholders) >= 2 and not player.screen.placeholder
+
+
+async def test_an_idle_slot_is_black_without_the_placeholder(tmp_path):
+    config = terminal_config(tmp_path)  # nothing staged: one idle slot
+    async with virtual_player(config, DURATIONS) as player:
+        await player.advance(3)
+        assert player.screen.placeholders == [] and player.screen.active is None
+
+
+async def test_a_swapped_evergreen_slot_records_the_file_shown_under_the_spots_asset(
+        tmp_path):
+    config = terminal_config(tmp_path)
+    stage(config, [asset("one.mp4", "A1"), asset("three.mp4", "A3")],
+          media=["one.mp4", "three.mp4", "two.mp4"])
+    network = json.loads((SAMPLES / "network.json").read_text())
+    network["configuration"][0]["evergreen"] = [
+        {"filename": "one.mp4", "expiryHours": 0, "swapFilename": "two.mp4"}]
+    (config.active_dir / "network.json").write_text(json.dumps(network))
+    async with virtual_player(config, DURATIONS) as player:
+        await player.advance(8)
+        labels = {label for _, label in player.started()}
+        rows = player.pop.rows()
+    assert "one.mp4" not in labels and "two.mp4" in labels
+    swapped = [r for r in rows if r["filename"] == "two.mp4"]
+    assert swapped and all(r["asset_id"] == "A1" and r["ti_number"] is None for r in swapped)
+    assert all(r["ti_number"] == "TI-A3" for r in rows if r["filename"] == "three.mp4")
 
 
 async def test_a_staged_playlist_is_taken_at_a_boundary_never_mid_asset(tmp_path):

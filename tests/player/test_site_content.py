@@ -18,7 +18,8 @@ from tests.waits import READY_S
 
 
 def site_of_two(tmp_path, assets, media: dict[str, list[str]]):
-    """T1 and T2 listed as one site, each staged with `assets` and its own `media`."""
+    """T1 and T2 listed as one site, each staged with `assets` and its own `media`
+    (`assets` None: nothing staged)."""
     peers = (Peer(id="T1", endpoint=f"tcp://127.0.0.1:{free_port()}"),
              Peer(id="T2", endpoint=f"tcp://127.0.0.1:{free_port()}"))
     key = new_site_key()
@@ -27,7 +28,8 @@ def site_of_two(tmp_path, assets, media: dict[str, list[str]]):
         config = terminal_config(tmp_path / terminal).model_copy(update={
             "terminal_id": terminal,
             "sync": SyncSection(peers=peers, join_wait_s=5, key_file=key)})
-        stage(config, assets, media=media[terminal])
+        if assets is not None:
+            stage(config, assets, media=media[terminal])
         configs[terminal] = config
     return configs
 

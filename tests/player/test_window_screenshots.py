@@ -31,6 +31,7 @@ COUPON = {"title": "300 Bonus Points", "detail": "with any coffee", "barcode": "
           "restriction": "One per customer", "validFrom": "Today only"}
 ORANGE, NAVY, DARK_GREEN, BLACK, WHITE = (255, 165, 0), (0, 0, 128), (0, 100, 0), (0, 0, 0), \
     (255, 255, 255)
+DARK_RED = (138, 0, 0)  # banner-holiday.png
 
 
 def near(pixel: tuple[int, int, int], colour: tuple[int, int, int], tolerance: int = 40) -> bool:
@@ -76,10 +77,12 @@ def test_the_zones_banner_coupon_and_prompt_on_a_real_screen(tmp_path, display, 
         update={"output": "window", "zones": ZONES})})
     banner = {"filename": "banner-welcome.png", "start": "2020-01-01", "end": "2099-12-31",
               "type": "prefueling"}
+    thanks = {**banner, "filename": "banner-holiday.png", "type": "postfueling"}
     stage_loop(config, [loop_asset("amber-alert-psa.mp4", "A-ORANGE"),
                         loop_asset("late-night-snacks-15s.mp4", "A-NAVY", coupons=[COUPON])],
                media=[MEDIA / "amber-alert-psa.mp4", MEDIA / "late-night-snacks-15s.mp4",
-                      MEDIA / "banner-welcome.png"], banners=[banner])
+                      MEDIA / "banner-welcome.png", MEDIA / "banner-holiday.png"],
+               banners=[banner, thanks])
     path = tmp_path / "terminal.toml"
     path.write_text(config.to_toml())
     status_sock = tmp_path / "status.sock"
@@ -109,6 +112,15 @@ def test_the_zones_banner_coupon_and_prompt_on_a_real_screen(tmp_path, display, 
             pay.sendall(b'{"event": "transaction_start"}\n')
             assert json.loads(replies.readline())["ok"]
             transaction = shoot("transaction")
+            # Fueling: full screen again (QA cases 195-198), then picture in picture
+            # for postfueling, mid-asset both ways.
+            pay.sendall(b'{"event": "fueling_start"}\n')
+            assert json.loads(replies.readline())["ok"]
+            fueling = shoot("fueling")
+            pay.sendall(b'{"event": "fueling_end"}\n')
+            assert json.loads(replies.readline())["ok"]
+            postfueling = shoot("postfueling")
+            still = status(status_sock)["now_playing"]["file"]
             pay.sendall(b'{"event": "prompt_start"}\n')
             assert json.loads(replies.readline())["ok"]
             prompt = shoot("prompt")
@@ -137,6 +149,15 @@ def test_the_zones_banner_coupon_and_prompt_on_a_real_screen(tmp_path, display, 
     assert share(transaction, (0, 280, 640, 80), DARK_GREEN) > 0.9
     assert share(transaction, (400, 0, 240, 280), WHITE) > 0.6  # the coupon stays
     assert share(transaction, (0, 245, 400, 30), BLACK) > 0.9  # between the zones
+    # Fueling: the video full screen, no banner; the coupon stays over its corner.
+    assert share(fueling, (0, 60, 400, 300), NAVY) > 0.9
+    assert share(fueling, (0, 280, 400, 80), NAVY) > 0.9  # where the banner was
+    assert share(fueling, (400, 0, 240, 280), WHITE) > 0.6
+    # Postfueling: back in its zone, with the postfueling banner.
+    assert share(postfueling, (0, 40, 400, 180), NAVY) > 0.9
+    assert share(postfueling, (0, 280, 640, 80), DARK_RED) > 0.9
+    assert share(postfueling, (0, 245, 400, 30), BLACK) > 0.9
+    assert still == "late-night-snacks-15s.mp4"  # all of it within the one asset
     # Prompt: no video, no banner, no coupon: the whole screen is black.
     assert share(prompt, (0, 0, 640, 360), BLACK) > 0.99
 

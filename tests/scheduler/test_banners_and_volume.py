@@ -6,6 +6,7 @@ import pytest
 
 from scheduler.banners import banners_for
 from scheduler.configuration import SiteConfiguration, VolumeSetting
+from scheduler.network import NetworkConfiguration
 from scheduler.playlist import Banner, Site
 from scheduler.volume import volume_at
 
@@ -53,3 +54,13 @@ def test_no_volume_settings_is_the_default():
     assert volume_at(SiteConfiguration(siteId="S"), 600) == 50
     assert volume_at(SiteConfiguration(siteId="S"), 600, default=35) == 35
     assert volume_at(CONFIG, 600, default=35) == 70
+
+
+def test_the_site_volume_schedule_overrides_the_networks_which_overrides_the_default():
+    network = NetworkConfiguration(volume=(VolumeSetting(startTime=8 * 60, level=20),
+                                           VolumeSetting(startTime=20 * 60, level=10)))
+    bare = SiteConfiguration(siteId="S")
+    assert volume_at(bare, 9 * 60, default=35, network=network) == 20
+    assert volume_at(bare, 7 * 60, default=35, network=network) == 10  # wraps
+    assert volume_at(CONFIG, 9 * 60, default=35, network=network) == 70  # the site's
+    assert volume_at(bare, 9 * 60, default=35, network=NetworkConfiguration()) == 35

@@ -178,3 +178,32 @@ def test_a_token_file_others_may_read_is_refused(tmp_path):
     assert f"agent.token_file {token} may be read by others (mode 0644); chmod 600 it" \
         in run.stderr
     assert "s3cret" not in run.stderr + run.stdout
+
+
+def test_an_answered_poll_records_the_last_contact_and_a_refused_one_does_not(tmp_path, cloud):
+    """What the player's halt after `shutdownHours` counts from (terminal.cloud_contact):
+    only a poll the cloud answered moves it; a wrong token (401) or no cloud does not."""
+    import time
+
+    from terminal.cloud_contact import last_contact_ms
+
+    token = tmp_path / "token"
+    token.write_text("s3cret")
+    token.chmod(0o600)
+    config = TerminalConfig(site_id="SITE-0042", terminal_id="T1", timezone="UTC",
+                            state_dir=tmp_path / "state",
+                            agent=AgentSection(cloud_url=cloud.url, token_file=token))
+    config_path = tmp_path / "terminal.toml"
+    config_path.write_text(config.to_toml())
+    cloud.token = "another"
+    agent_once(config_path)
+    assert last_contact_ms(config.agent_dir) is None
+    cloud.token = "s3cret"
+    before = int(time.time() * 1000)
+    assert agent_once(config_path).returncode == 0
+    reached = last_contact_ms(config.agent_dir)
+    assert reached is not None and before <= reached <= int(time.time() * 1000)
+    down = config.model_copy(update={"agent": AgentSection(cloud_url="http://127.0.0.1:9")})
+    config_path.write_text(down.to_toml())
+    assert agent_once(config_path).returncode == 1
+    assert last_contact_ms(config.agent_dir) == reached

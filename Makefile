@@ -33,7 +33,8 @@ test: setup
 # README's pictures of the real-window test, refreshed on request only.
 screenshots: setup
 	GSTV_SCREENSHOTS=$(CURDIR)/docs/screenshots PYTHONPYCACHEPREFIX=$(TEST_CACHE)/pycache \
-		$(VENV)/bin/python -m pytest -q tests/player/test_window_screenshots.py
+		$(VENV)/bin/python -m pytest -q tests/player/test_window_screenshots.py \
+		tests/player/test_site_playback_rules.py -k "screenshots or placeholder"
 
 bench: setup
 	@for b in bench/[!_]*.py; do echo "== $$b"; $(VENV)/bin/python $$b || exit 1; done

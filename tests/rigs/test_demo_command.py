@@ -53,7 +53,7 @@ def test_impossible_demo_sizes_are_refused():
 
 
 def test_the_site_plays_in_sync_and_every_pop_record_reaches_the_cloud():
-    run = processes.run([sys.executable, "-m", "gstv", "demo", "--seconds", "35", "--json"],
+    run = processes.run([sys.executable, "-m", "gstv", "demo", "--seconds", "45", "--json"],
                         capture_output=True, text=True, timeout=600,
                         env={k: v for k, v in os.environ.items() if k != "DISPLAY"})
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
@@ -73,6 +73,13 @@ def test_the_site_plays_in_sync_and_every_pop_record_reaches_the_cloud():
     # Loose: a shared, busy machine (the figures are the sync benchmark's business).
     assert result["skew_ms"]["frames"] > 100 and result["skew_ms"]["p99"] < 20
     assert "POP records      created" in run.stdout
+    # GSTV's playback rules on show: fueling full screen, one evergreen file expired
+    # during the run and swapped on every screen (the players' own logs count them).
+    assert result["fueling_full_screen"] == result["transactions"] or \
+        result["fueling_full_screen"] >= 1
+    evergreen = result["evergreen"]
+    assert evergreen["back_dated"] and evergreen["swapped_slots"] >= 3, evergreen
+    assert "evergreen swap" in run.stdout
 
 
 def test_ctrl_c_stops_every_process_of_the_demo(tmp_path, procs):

@@ -22,6 +22,17 @@ Decisions:
 - The sample site keeps its hours (America/New_York). When they say closed for the
   demo's run, the demo says so and queues the configuration open all day instead:
   a demo of black screens shows nothing.
+- GSTV's playback rules show within a minute: every transaction's fueling is full
+  screen and its pre- and postfueling picture in picture (the table's phase column
+  says which), and one evergreen file expires during the run. Before queueing the
+  sample site, the demo asks `gstv schedule` what the site will play and picks a spot
+  `EVERGREEN_AFTER_S` into the run: the sample network configuration's own evergreen
+  file (gstv-weather.mp4, swapped for gstv-news-open.mp4 after 6 h) when one of its
+  spots falls in the run, else the file of that spot, given the same rule in the
+  network configuration it queues. Once the agents have it, the demo back-dates its
+  receive time in each terminal's media record (sync_agent.media_store) so that it
+  expires at that spot's start. The screens swap it from that spot on, together; the
+  summary counts the swapped slots.
 - Skew is measured as `gstv sim` measures it (both compose gstv_rigs.site) (frames two or more screens showed, once
   converged): the demo clips carry their frame number in a band at the top
   (scripts/make-demo-media.sh), read back from each headless screen's displayed
@@ -57,6 +68,8 @@ from gstv_rigs.skew import percentile
 from scheduler.configuration import ConfigurationUpdate
 from scheduler.hours import merge_intervals, open_intervals
 from scheduler.validation import validate_update
+from sync_agent.media_store import RECORD, read_record
+from sync_agent.staging import stage_atomically
 from terminal.config import (
     AgentSection,
     FaultsSection,
@@ -75,6 +88,11 @@ SAMPLE_TZ = "America/New_York"
 SAMPLE_FIRST_DATE = date(2026, 11, 23)
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DELIVERY_WAIT_S = 30.0
+EVERGREEN_AFTER_S = 35.0  # the swap's spot: this far into the run at least (the agents
+# take 5-10 s to bring the content in, the leader announces a change 4 s ahead), and at
+# least EVERGREEN_BEFORE_END_S before its end, but never before EVERGREEN_EARLIEST_S
+EVERGREEN_BEFORE_END_S = 20.0
+EVERGREEN_EARLIEST_S = 22.0
 WINDOW_ZONES = Zones(screen=(640, 360), full_video=(0, 0, 640, 360),
                      transaction_video=(0, 0, 426, 240), banner=(0, 300, 640, 60),
                      coupon=(426, 0, 214, 240))
@@ -180,6 +198,7 @@ class SiteDemo:
         self.links: dict[str, PaymentLink] = {}
         self.scripts: dict[str, tuple[int | None, float]] = {}  # next SCRIPT step, when
         self.hours_note = ""
+        self.evergreen: dict[str, Any] = {}  # what was made to expire, and when
 
     @property
     def terminals(self) -> list[Terminal]:
@@ -213,7 +232,8 @@ class SiteDemo:
                                "all day")
         playlist = redated(json.loads((SAMPLES / "playlist.json").read_text()),
                            (today - SAMPLE_FIRST_DATE).days)
-        network = json.loads((SAMPLES / "network.json").read_text())
+        network = await self._plan_evergreen(
+            json.loads((SAMPLES / "network.json").read_text()), playlist, configuration)
         media = [("media", json.loads(path.read_text()))
                  for path in sorted((SAMPLES / "media").glob("*.json"))]
         async with httpx.AsyncClient(base_url=self.cloud_url) as client:
@@ -251,6 +271,7 @@ class SiteDemo:
             for terminal in self.terminals:
                 self.start(terminal)
             end = started + self.args.seconds
+            expiring = asyncio.create_task(self.expire_evergreen(end))
             interactive = sys.stdout.isatty()
             if self.hours_note:
                 print(self.hours_note, flush=True)
@@ -260,6 +281,7 @@ class SiteDemo:
                 await self.drive_payments(now, end)
                 print_demo_table(self, now - started, interactive)
                 await asyncio.sleep(1.0)
+            expiring.cancel()
             for link in self.links.values():
                 await link.close()
             await self.site.stop()  # the players: their last POP records close
@@ -272,6 +294,66 @@ class SiteDemo:
             if self.cloud is not None and self.cloud.stdout is not None:
                 self.cloud.stdout.close()
         return self.demo_result(delivered)
+
+    async def _plan_evergreen(self, network: dict, playlist: dict,
+                              configuration: dict) -> dict:
+        """Pick the spot where an evergreen file will expire (see the module's
+        decisions); the network configuration to queue, with its rule."""
+        rule = dict(network["configuration"][0]["evergreen"][0])
+        tz = ZoneInfo(SAMPLE_TZ)
+        after = max(EVERGREEN_EARLIEST_S,
+                    min(EVERGREEN_AFTER_S, self.args.seconds - EVERGREEN_BEFORE_END_S))
+        since = datetime.now(tz) + timedelta(seconds=after)
+        until = since + timedelta(seconds=40)  # slots last 15 s at most: some start
+        plan = self.base / "evergreen-plan"
+        plan.mkdir(exist_ok=True)
+        (plan / "playlist.json").write_text(json.dumps(playlist))
+        (plan / "config.json").write_text(json.dumps(configuration))
+        run = await asyncio.to_thread(subprocess.run, [
+            sys.executable, "-m", "gstv", "schedule", "--playlist", str(plan / "playlist.json"),
+            "--config", str(plan / "config.json"), "--media-dir", str(self.base / "cloud/media"),
+            "--tz", SAMPLE_TZ, "--site-id", SAMPLE_SITE,
+            "--from", since.isoformat(timespec="seconds"),
+            "--until", until.isoformat(timespec="seconds")], capture_output=True, text=True)
+        spots = [s for s in (json.loads(line) for line in run.stdout.splitlines())
+                 if s["kind"] == "asset" and datetime.fromisoformat(s["start"]) >= since] \
+            if run.returncode == 0 else []
+        run_end = datetime.now(tz) + timedelta(seconds=self.args.seconds - 3)
+        in_run = [s for s in spots if datetime.fromisoformat(s["start"]) <= run_end]
+        spot = next((s for s in in_run if s["filename"] == rule["filename"]), None) \
+            or next((s for s in in_run + spots if s["filename"] != rule["swapFilename"]), None)
+        if spot is None:
+            print(f"gstv demo: no spot to expire an evergreen file at: {run.stderr[-300:]}",
+                  file=sys.stderr)
+            return network
+        if spot["filename"] != rule["filename"]:
+            rule["filename"] = spot["filename"]
+            network = json.loads(json.dumps(network))
+            network["configuration"][0]["evergreen"].append(rule)
+        self.evergreen = {"file": rule["filename"], "swap": rule["swapFilename"],
+                          "expiry_hours": rule["expiryHours"], "expires_at": spot["start"],
+                          "swapped_slots": 0}
+        return network
+
+    async def expire_evergreen(self, end: float) -> None:
+        """Once every terminal has the planned file, back-date its receive time so
+        that it expires at the planned spot."""
+        if not self.evergreen:
+            return
+        name = self.evergreen["file"]
+        while not all(name in read_record(t.config.media) for t in self.terminals):
+            if time.monotonic() > end:
+                return
+            await asyncio.sleep(0.5)
+        expiry = datetime.fromisoformat(self.evergreen["expires_at"])
+        received_ms = int(expiry.timestamp() * 1000) - round(
+            self.evergreen["expiry_hours"] * 3_600_000)
+        for terminal in self.terminals:
+            media = terminal.config.media
+            record = json.loads((media / RECORD).read_text())
+            record["files"][name]["received_ms"] = received_ms
+            stage_atomically(media / RECORD, json.dumps(record).encode())
+        self.evergreen["back_dated"] = True
 
     async def drive_payments(self, now: float, end: float) -> None:
         for terminal in self.terminals:
@@ -321,6 +403,10 @@ class SiteDemo:
             "transactions": self._sent("transaction_end"),
             "prompts": self._sent("prompt_start"),
             "prompts_handled": self._sent("prompt_end"),
+            "fueling_full_screen": self._sent("fueling_start"),
+            "evergreen": {**self.evergreen, "swapped_slots": sum(
+                _count_lines(t.dir / "player.log", "swapped_from=") for t in self.terminals)}
+            if self.evergreen else None,
             "skew_ms": {**summary_of(skews), "frames": len(skews)},
             "pop": {"created": created, "received": len({r.get("recordId") for r in received}),
                     "delivered_in_time": delivered},
@@ -344,18 +430,21 @@ def print_demo_table(demo: SiteDemo, elapsed: float, interactive: bool) -> None:
     leader = next((t.id for t in demo.terminals
                    if t.status.get("sync", {}).get("role") == "leader"), None)
     lines = [f"t={elapsed:5.1f}s  {'terminal':8} {'role':9} {'now playing':26} "
-             f"{'phase':12} {'skew':>8} {'POP sent/pending':>17}"]
+             f"{'phase, video':18} {'skew':>8} {'POP sent/pending':>17}"]
     for terminal in demo.terminals:
         status = terminal.status
         role = terminal.role or ("down" if not terminal.alive else "-")
         playing = status.get("now_playing") or {}
         now_playing = playing.get("file") or playing.get("kind") or status.get("state") or "-"
-        phase = status.get("phase", "-") + (" PROMPT" if status.get("state") == "prompt" else "")
+        phase = status.get("phase", "-") + (
+            " PROMPT" if status.get("state") == "prompt"
+            else f" {status['layout']}" if status.get("layout") and status.get("phase") != "idle"
+            else "")
         gaps = [abs(f.times[terminal.id] - f.times[leader]) / 1e6 for f in recent
                 if leader is not None and terminal.id in f.times and leader in f.times]
         skew = "-" if terminal.id == leader or not gaps else f"{percentile(gaps, 0.5):.2f}ms"
         counts = delivery_counts(terminal.config.outbox_path)
-        lines.append(f"{'':9}{terminal.id:8} {role:9} {now_playing[:26]:26} {phase[:12]:12} "
+        lines.append(f"{'':9}{terminal.id:8} {role:9} {now_playing[:26]:26} {phase[:18]:18} "
                      f"{skew:>8} {counts['sent']:>8}/{counts['pending']:<8}")
     if interactive:
         print("\x1b[H\x1b[J" + "\n".join(lines), flush=True)
@@ -377,6 +466,13 @@ def print_summary(result: dict[str, Any]) -> None:
     else:
         lines.append(f"  sync skew        p50 {skew['p50']} ms, p99 {skew['p99']} ms, "
                      f"max {skew['max']} ms ({skew['frames']} frames)")
+    lines.append(f"  fueling          {result['fueling_full_screen']} times, the video full "
+                 f"screen (picture in picture before and after)")
+    evergreen = result["evergreen"]
+    if evergreen:
+        lines.append(f"  evergreen swap   {evergreen['file']} expired at "
+                     f"{evergreen['expires_at']}: {evergreen['swap']} played in its spot "
+                     f"{evergreen['swapped_slots']} times")
     verdict = "all received" if pop["created"] == pop["received"] else "NOT all received"
     lines.append(f"  POP records      created {pop['created']}, received by the cloud "
                  f"{pop['received']}: {verdict}")

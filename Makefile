@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test screenshots bench audit clean install uninstall
+.PHONY: setup demo test screenshots bench audit clean install uninstall lock
 
 setup: system $(STAMP)
 
@@ -14,11 +14,18 @@ system:
 
 # The product with its test extras, and the rigs beside it (rigs/: the reference cloud,
 # gstv sim, gstv demo, test harnesses), which the terminal's `make install` leaves out.
-$(STAMP): pyproject.toml rigs/pyproject.toml
+# Every dependency comes from the lock, each file checked against its hashes; the
+# project itself then goes in on its own (--no-deps), built by the locked setuptools.
+$(STAMP): pyproject.toml rigs/pyproject.toml requirements/dev.lock
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -e '.[test]' -e ./rigs
+	$(VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.lock
+	$(VENV)/bin/python -m pip install --quiet --no-deps --no-build-isolation -e . -e ./rigs
 	@touch $(STAMP)
+
+# The dependency tree pinned with hashes (requirements/*.lock), from pyproject.toml's
+# ranges: the newest releases that satisfy them. Review the diff before committing.
+lock:
+	@scripts/lock.sh
 
 demo: setup
 	@scripts/demo.sh

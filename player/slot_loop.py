@@ -271,10 +271,10 @@ class SlotLoop:
             if visible:
                 self._confirm_showing(self._pop.appeared(slot, at, self._pop_state()), deck)
             self.slots_started += 1
-            log.info("slot_start kind=%s file=%s asset=%s loop=%s until=%s behind_prompt=%s%s",
-                     slot.kind, slot.filename, slot.asset_id, slot.loop_number,
-                     self._local(slot.end), "false" if visible else "true",
-                     f" swapped_from={slot.swapped_from}" if slot.swapped_from else "")
+            log.info("slot_start kind=%s file=%s asset=%s loop=%s until=%s behind_prompt=%s"
+                     " swapped_from=%s", slot.kind, slot.filename, slot.asset_id,
+                     slot.loop_number, self._local(slot.end), "false" if visible else "true",
+                     slot.swapped_from)
         self._on_slot(slot, at)
 
     def _wanted(self) -> float:

@@ -32,7 +32,12 @@ echo "gstv install: application into $root$prefix"
 rm -rf "$root$prefix/venv"
 install -d -m 0755 "$root$prefix"
 "$python" -m venv "$root$prefix/venv"
-"$root$prefix/venv/bin/python" -m pip install --quiet --disable-pip-version-check .
+# The runtime tree from its lock, every file checked against its hashes; then the
+# project alone, built by the locked setuptools.
+"$root$prefix/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    --require-hashes --no-deps -r requirements/runtime.lock
+"$root$prefix/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    --no-deps --no-build-isolation .
 if [ -n "$root" ]; then
     # Scripts name their interpreter by path: make it the path they will run from.
     grep -rlF --null "$root$prefix" "$root$prefix/venv/bin" \

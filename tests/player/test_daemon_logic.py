@@ -281,7 +281,10 @@ async def test_a_persistent_position_error_is_rejoined_not_steered_forever(tmp_p
     config = terminal_config(tmp_path)
     stage(config, [asset("three.mp4", "A3")])
     with caplog.at_level(logging.WARNING, logger="player.daemon"):
-        async with virtual_player(config, {"three.mp4": 60_000}) as player:
+        # From noon: the one 60 s slot lasts the whole test (from the wall clock's now,
+        # a slot boundary a few seconds on made it flaky).
+        async with virtual_player(config, {"three.mp4": 60_000},
+                                  start_ms=noon_today_ms()) as player:
             await player.advance(1)
             deck = player.daemon.steering.playing.deck
             slot_start = player.daemon.steering.playing.slot_start
@@ -314,7 +317,8 @@ async def test_a_deck_off_behind_a_prompt_is_shown_again_if_steering_can_close_i
     the prompt's end and steered; one off by more than steering closes is rejoined."""
     config = terminal_config(tmp_path)
     stage(config, [asset("three.mp4", "A3")])
-    async with virtual_player(config, {"three.mp4": 60_000}) as player:
+    async with virtual_player(config, {"three.mp4": 60_000},
+                              start_ms=noon_today_ms()) as player:
         await player.advance(1)
         player.daemon.on_payment_change(IDLE, PROMPT)
         playing = player.daemon.steering.playing

@@ -405,7 +405,7 @@ class SiteDemo:
             "prompts_handled": self._sent("prompt_end"),
             "fueling_full_screen": self._sent("fueling_start"),
             "evergreen": {**self.evergreen, "swapped_slots": sum(
-                _count_lines(t.dir / "player.log", "swapped_from=") for t in self.terminals)}
+                _count_swaps(t.dir / "player.log") for t in self.terminals)}
             if self.evergreen else None,
             "skew_ms": {**summary_of(skews), "frames": len(skews)},
             "pop": {"created": created, "received": len({r.get("recordId") for r in received}),
@@ -415,6 +415,16 @@ class SiteDemo:
 
     def _sent(self, event: str) -> int:
         return sum(link.sent.get(event, 0) for link in self.links.values())
+
+
+def _count_swaps(path: Path) -> int:
+    """Slots the player started with an evergreen file's swap in its place."""
+    try:
+        lines = path.read_text(errors="replace").splitlines()
+    except FileNotFoundError:
+        return 0
+    return sum("slot_start " in line and "swapped_from=" in line
+               and "swapped_from=None" not in line for line in lines)
 
 
 def _count_lines(path: Path, marker: str) -> int:

@@ -156,6 +156,13 @@ class Soak:
                 await self.queue_site(client, first=True)
                 directory = config_path.parent
                 agent = spawn("agent", config_path, directory / "agent.log")
+                # The player once the agent has staged the site, as gstv demo does.
+                staged = self.config.active_dir / "playlist.json"
+                deadline = time.monotonic() + 120
+                while not staged.exists():
+                    if time.monotonic() > deadline or agent.poll() is not None:
+                        raise RuntimeError(f"nothing staged: see {directory}/agent.log")
+                    await asyncio.sleep(0.5)
                 player = spawn("player", config_path, directory / "player.log")
                 processes = [agent, player]
                 started = time.monotonic()

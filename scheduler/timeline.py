@@ -22,7 +22,10 @@ Rules (issue #3, in force since the first release):
   have opened meanwhile. With no schedule for the run's date the run is filled as if
   closed.
 - Closed run: the blankout video back to back from the run's start; without a blankout
-  video present, one idle slot (the player shows black) covers the run.
+  video present, idle slots (the player shows black) of `IDLE_GAP_MS` each, the last one
+  cut at the run's end. Not one slot for the whole run: a screen takes new content at
+  a slot boundary only, and a terminal that started before its first playlist arrived
+  stayed black until midnight (found by bench/soak.py, 2026-12-04).
 - A slot lasts its media's duration, and ends early only at a run's end.
 - Media "present" means a positive duration in the `durations` mapping given in.
 
@@ -218,8 +221,6 @@ class Timeline:
         return kept
 
     def _fill_closed(self, run: Run) -> list[Slot]:
-        if self._blankout is None:
-            return [Slot(run.start, run.end, "idle")]
         slots = []
         at = run.start
         while at < run.end:

@@ -389,3 +389,16 @@ async def test_the_volume_schedule_is_applied(tmp_path):
         await player.advance(2)
     assert player.screen.volumes and set(player.screen.volumes) == {35}
     assert RATE_BASE > 0
+
+
+async def test_a_playlist_staged_after_the_start_plays_within_a_minute(tmp_path):
+    """A terminal boots before its agent has anything: black, then the first playlist
+    from the next idle minute on, not from midnight (bench/soak.py found it)."""
+    config = terminal_config(tmp_path)
+    async with virtual_player(config, DURATIONS, start_ms=noon_today_ms() + 5_000) as player:
+        await player.advance(3)
+        assert player.started() == [] or {label for _, label in player.started()} == {None}
+        stage(config, [asset("one.mp4", "A1")])
+        await player.advance(60)
+        labels = [label for _, label in player.started()]
+    assert "one.mp4" in labels

@@ -123,9 +123,12 @@ def test_a_day_without_a_schedule_is_filled_as_if_closed():
     slots = list(tl.slots_between(midnight(other_day), midnight(other_day) + 90 * S))
     assert [(s.kind, s.filename) for s in slots] == [("blankout", "blank.mp4")] * 3
     black = timeline(site(schedule(DAY, [asset("a.mp4")])), a=10)
-    (slot,) = black.slots_between(midnight(other_day), midnight(other_day) + 90 * S)
-    assert (slot.kind, slot.start, slot.end) == ("idle", midnight(other_day),
-                                                 midnight(next_day(other_day)))
+    slots = list(black.slots_between(midnight(other_day), midnight(next_day(other_day))))
+    # A minute each, not one slot to midnight: content staged meanwhile is taken at the
+    # next minute, not at the end of the day.
+    assert {s.kind for s in slots} == {"idle"} and len(slots) == 24 * 60
+    assert (slots[0].start, slots[0].end) == (midnight(other_day), midnight(other_day) + 60 * S)
+    assert slots[-1].end == midnight(next_day(other_day))
 
 
 def test_closed_hours_play_the_blankout_back_to_back_from_the_closing():
@@ -138,11 +141,11 @@ def test_closed_hours_play_the_blankout_back_to_back_from_the_closing():
         ("22:00:00", "blankout"), ("22:00:25", "blankout"), ("22:00:50", "blankout"),
     ]
     assert local(slots[1].end)[11:19] == "22:00:00"
-    # Without a blankout video, one idle slot covers the closed run.
+    # Without a blankout video, idle minutes from the closing cover the closed run.
     tl = timeline(site(schedule(DAY, [asset("a.mp4")])), config(mon=[("0600", "2200")]), a=9)
-    idle = tl.slot_at(at("2026-11-23T23:00:00"))
+    idle = tl.slot_at(at("2026-11-23T23:00:30"))
     assert (idle.kind, local(idle.start), local(idle.end)) == (
-        "idle", "2026-11-23T22:00:00.000-05:00", "2026-11-24T00:00:00.000-05:00")
+        "idle", "2026-11-23T23:00:00.000-05:00", "2026-11-23T23:01:00.000-05:00")
     # The blankout file named but not present counts as no blankout video.
     tl = timeline(site(schedule(DAY, [asset("a.mp4")])),
                   config(blankout="blank.mp4", mon=[("0600", "2200")]), a=9)

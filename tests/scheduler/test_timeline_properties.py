@@ -96,7 +96,8 @@ def test_slots_tile_the_day_and_agree_with_the_reference(case, data):
                 expected.append(Slot(at, min(at + durations[blankout], run.end), "blankout",
                                      blankout))
         else:
-            expected = [Slot(run.start, run.end, "idle")]
+            expected = [Slot(at, min(at + 60_000, run.end), "idle")
+                        for at in range(run.start, run.end, 60_000)]
         assert inside == expected
     # Point lookups agree with the table, from a fresh timeline asked out of order.
     for _ in range(5):

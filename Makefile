@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test screenshots bench audit clean install uninstall lock
+.PHONY: setup demo test screenshots bench audit clean install uninstall lock systemd-check
 
 setup: system $(STAMP)
 
@@ -21,6 +21,11 @@ $(STAMP): pyproject.toml rigs/pyproject.toml requirements/dev.lock
 	$(VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.lock
 	$(VENV)/bin/python -m pip install --quiet --no-deps --no-build-isolation -e . -e ./rigs
 	@touch $(STAMP)
+
+# The installed appliance booted under a real systemd in a throwaway Debian rootfs
+# (systemd-nspawn): READY, the watchdog, restarts, socket activation, the hardening.
+systemd-check: setup
+	$(VENV)/bin/python scripts/systemd_check.py
 
 # The dependency tree pinned with hashes (requirements/*.lock), from pyproject.toml's
 # ranges: the newest releases that satisfy them. Review the diff before committing.

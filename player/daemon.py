@@ -132,6 +132,8 @@ class PlayerDaemon:
         for server in (self._payment, self._status):
             if server is not None:
                 await server.start()
+        if self._payment is not None:
+            self._payment.restore()  # a prompt a restart interrupted: still hidden
         # Everything built so far lives as long as the daemon: out of the collector's
         # sight, a full collection no longer walks it, so it cannot hold the
         # interpreter (and the frame callbacks) for long at a slot boundary.

@@ -10,6 +10,14 @@ without bound.
 If the client that started a prompt disconnects before `prompt_end`, the prompt stays
 up for `prompt_timeout_s` (the payment software may be restarting and still showing
 the prompt), then ends by itself.
+
+The payment phase outlives the player (issue #19): every change is written to
+`payment-state.json` beside the socket (`/run/gstv`: kept across player restarts,
+gone at reboot). A player that starts while a prompt it did not see end is still
+within its timeout comes back with the prompt up, hidden and silent (`restore`, before
+anything plays), as an orphaned prompt: it ends at `prompt_end` from the reconnected
+payment software, or when the timeout counted from the prompt's start runs out. A
+restart must never put video over a PCI prompt.
 """
 
 from __future__ import annotations
@@ -20,15 +28,18 @@ import logging
 import os
 import socket
 import struct
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from player.payment_protocol import (MAX_LINE_BYTES, TOO_LONG, LineFramer, PaymentState,
-                                     handle_line)
+from player.payment_protocol import (MAX_LINE_BYTES, PHASES, TOO_LONG, LineFramer,
+                                     PaymentState, handle_line)
+from sync_agent.staging import stage_atomically
 
 log = logging.getLogger(__name__)
 
 REFUSED_DRAIN_S = 0.5
+STATE_FILE = "payment-state.json"
 
 StateListener = Callable[[PaymentState, PaymentState], None]
 
@@ -57,6 +68,30 @@ class PaymentServer:
         self._orphan_timer: asyncio.TimerHandle | None = None
         self._prompt_owner: object | None = None
         self._clients: set[asyncio.Task] = set()
+        self._state_file = path.parent / STATE_FILE
+        self._prompt_since = 0.0  # wall-clock s the prompt in force started
+
+    def restore(self) -> None:
+        """Take the phase a previous run of the player left (see the module's doc)."""
+        try:
+            saved = json.loads(self._state_file.read_text())
+            phase, prompting = saved["phase"], saved["prompting"]
+            since = float(saved.get("prompt_since", 0.0))
+        except (OSError, ValueError, KeyError, TypeError):
+            return
+        if phase not in PHASES or not isinstance(prompting, bool):
+            return
+        left_s = self._prompt_timeout_s - (time.time() - since)
+        prompting = prompting and left_s > 0
+        restored = PaymentState(phase=phase, prompting=prompting)
+        if restored == self.state:
+            return
+        old, self.state, self._prompt_since = self.state, restored, since
+        if prompting:
+            log.warning("prompt_restored_after_restart phase=%s ends_in_s=%.0f", phase, left_s)
+            self._orphan_timer = asyncio.get_running_loop().call_later(
+                left_s, self._end_orphaned_prompt)
+        self._on_change(old, self.state)
 
     async def start(self) -> None:
         inherited = activated_socket()
@@ -134,11 +169,22 @@ class PaymentServer:
         if self.state != old:
             if self.state.prompting and not old.prompting:
                 self._prompt_owner = client
+                self._prompt_since = time.time()
             if not self.state.prompting and self._orphan_timer:
                 self._orphan_timer.cancel()
                 self._orphan_timer = None
-            self._on_change(old, self.state)
+            self._changed(old)
         return reply
+
+    def _changed(self, old: PaymentState) -> None:
+        """Keep the new state for a restart first, then act on it."""
+        try:
+            stage_atomically(self._state_file, json.dumps(
+                {"phase": self.state.phase, "prompting": self.state.prompting,
+                 "prompt_since": self._prompt_since}).encode(), durable=False)
+        except OSError as exc:
+            log.error("payment_state_not_kept error=%s", exc.strerror or exc)
+        self._on_change(old, self.state)
 
     def _orphaned_prompt(self) -> None:
         log.warning("prompt_client_lost timeout_s=%s", self._prompt_timeout_s)
@@ -152,7 +198,7 @@ class PaymentServer:
             log.warning("prompt_timed_out resuming=true")
             old = self.state
             self.state = PaymentState(phase=old.phase, prompting=False)
-            self._on_change(old, self.state)
+            self._changed(old)
 
     @staticmethod
     async def _reply(writer: asyncio.StreamWriter, reply: dict) -> None:

@@ -21,7 +21,10 @@ set -euo pipefail
 #   screen, to record what each screen played (gstv_rigs.sound; tests and benches only).
 # chrony: a real NTP server the sync tests start on loopback (never as the system's
 # time service: installing it on a machine without systemd starts nothing).
-packages=(libvlc5 libvlc-bin vlc-plugin-base vlc-plugin-video-output xvfb chrony ffmpeg pulseaudio)
+# systemd-container, mmdebstrap: `make systemd-check` boots the installed appliance
+#   under a real systemd in a throwaway Debian rootfs (scripts/systemd_check.py).
+packages=(libvlc5 libvlc-bin vlc-plugin-base vlc-plugin-video-output xvfb chrony ffmpeg pulseaudio
+          systemd-container mmdebstrap)
 
 missing=()
 for pkg in "${packages[@]}"; do

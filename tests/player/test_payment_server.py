@@ -123,3 +123,57 @@ async def _knock_as_nobody(path: Path) -> bytes:
     await srv.stop()
     assert state == PaymentState()
     return data
+
+
+async def test_a_prompt_a_restart_cut_comes_back_up_until_its_end_or_its_timeout(tmp_path):
+    """The player dies mid-prompt; the next one starts with the prompt up (hidden and
+    silent), ends it at the reconnected client's prompt_end, or at the timeout counted
+    from the prompt's start."""
+    def server(timeout_s: float):
+        changes: list[tuple[PaymentState, PaymentState]] = []
+        srv = PaymentServer(tmp_path / "pay.sock",
+                            lambda old, new: changes.append((old, new)),
+                            prompt_timeout_s=timeout_s, allowed_uids={0, os.getuid()},
+                            allowed_gids=set())
+        srv.changes = changes
+        return srv
+
+    first = server(30)
+    await first.start()
+    client = await connect(first)
+    await ask(*client, b'{"event": "transaction_start"}')
+    await ask(*client, b'{"event": "prompt_start"}')
+    client[1].close()
+    await first.stop()  # as good as killed: nothing ends the prompt
+    second = server(30)
+    await second.start()
+    second.restore()
+    assert second.state == PaymentState(phase="prefueling", prompting=True)
+    assert second.changes == [(PaymentState(), second.state)]  # the daemon hides first
+    client = await connect(second)
+    assert (await ask(*client, b'{"event": "prompt_end"}'))["prompt"] is False
+    client[1].close()
+    await second.stop()
+    # Killed mid-prompt again; this time the next start comes after 0.3 s of a 0.5 s
+    # timeout: up for the 0.2 s left, then over by itself, the phase kept.
+    third = server(30)
+    await third.start()
+    third.restore()
+    client = await connect(third)
+    await ask(*client, b'{"event": "prompt_start"}')
+    client[1].close()
+    await third.stop()
+    await asyncio.sleep(0.3)
+    fourth = server(0.5)
+    await fourth.start()
+    fourth.restore()
+    assert fourth.state.prompting
+    await asyncio.sleep(0.35)
+    assert fourth.state == PaymentState(phase="prefueling", prompting=False)
+    await fourth.stop()
+    fifth = server(0.5)  # and a prompt long over is not brought back
+    await fifth.start()
+    fifth.restore()
+    assert fifth.state == PaymentState(phase="prefueling") and fifth.changes == [
+        (PaymentState(), PaymentState(phase="prefueling"))]
+    await fifth.stop()

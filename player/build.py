@@ -37,10 +37,17 @@ def build_clock(config: TerminalConfig) -> SiteClock:
                      fault_drift_ppm=faults.clock_drift_ppm)
 
 
-def build_engine(config: TerminalConfig) -> VlcEngine:
+# The displayed frames a player keeps in memory: nothing of the product reads them back
+# (the frame trace is drained to its file); 200 000 of them, the old default, grew the
+# player's RSS by ~20 MB an hour for its first two hours (bench/soak.py). A rig in the
+# same process as the player (gstv_rigs.inprocess) asks for a whole run's.
+FRAME_HISTORY = 300
+
+
+def build_engine(config: TerminalConfig, *, frame_history: int = FRAME_HISTORY) -> VlcEngine:
     player = config.player
     return VlcEngine(output=player.output, sink_size=player.headless_size,
-                     frame_log=FrameLog(trace=player.frame_trace is not None),
+                     frame_log=FrameLog(frame_history, trace=player.frame_trace is not None),
                      read_numbers=player.read_frame_numbers, realtime=player.realtime,
                      headless_audio=player.headless_audio,
                      scheduled_sound=times_its_own_sound(
@@ -70,12 +77,12 @@ class Player:
 
 
 def build_player(config: TerminalConfig, *, window: Any = None,
-                 clock: SiteClock | None = None) -> Player:
+                 clock: SiteClock | None = None, frame_history: int = FRAME_HISTORY) -> Player:
     """The player `config` describes. `window`: a stand-in for the zoned window (tests
     record what it was asked to show); with none given, window mode makes the real one."""
     config.media.mkdir(parents=True, exist_ok=True)
     config.active_dir.mkdir(parents=True, exist_ok=True)
-    engine = build_engine(config)
+    engine = build_engine(config, frame_history=frame_history)
     owns_window = window is None and config.player.output == "window"
     presentation = None
     if owns_window:

@@ -49,7 +49,9 @@ async def running_player(
 ) -> AsyncIterator[RunningPlayer]:
     headless = config.model_copy(update={
         "player": config.player.model_copy(update={"output": "headless"})})
-    player = build_player(headless, window=window, clock=clock)
+    # Every displayed frame of the run, for the test to read back (the product keeps a
+    # few hundred: player.build.FRAME_HISTORY).
+    player = build_player(headless, window=window, clock=clock, frame_history=200_000)
     stop = asyncio.Event()
     task = asyncio.create_task(player.daemon.run(stop))
     try:

@@ -109,8 +109,9 @@ def build_player(config: TerminalConfig, *, window: Any = None,
                        realtime=config.player.realtime and may_use_realtime())
     pop = PopWriter(config.outbox_path, site_id=config.site_id, screen_id=config.terminal_id)
     timing = SiteTiming(clock)
-    content = ContentLoader(config, DurationCache(config.media, MediaProbe(engine.instance)),
-                            now_ms=timing.now_ms)
+    # "Offline" is decided on the system clock, the one the agent stamps its contacts
+    # with (player.content), not on site time.
+    content = ContentLoader(config, DurationCache(config.media, MediaProbe(engine.instance)))
     daemon = PlayerDaemon(config, clock=timing, screen=screen, pop=pop,
                           content=content, sync=SiteSync(config, clock))
     return Player(config, daemon, engine, screen, clock, pop, window, owns_window,

@@ -108,7 +108,11 @@ class ContentLoader:
         self._config = config
         self._durations = durations
         self.offload = offload  # asyncio.to_thread; inline in virtual-time tests
-        self._now_ms = now_ms  # site time: when the site counts as offline
+        # The system clock, as the agent's contact records (terminal.cloud_contact): the
+        # offline decision compares the two on one clock. The instant then goes into
+        # the timeline as it is; the system clock's error against site time (NTP keeps
+        # both within milliseconds) moves the halt by as much.
+        self._now_ms = now_ms
         self._offline_after_ms = offline_after_ms(config.agent.poll_interval_s)
         self.files = MediaFiles(config.media, durations)  # the version a slot plays
         self._stamp: tuple | None = None

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from player.content import Content
-from sync.announcement import Announcement
+from sync.announcement import NOT_ANNOUNCED, Announcement
 from sync.site_sync import Inventory
 
 log = logging.getLogger(__name__)
@@ -65,8 +65,9 @@ def choose(*, role: str, candidate: Content, active: Content | None,
     if leader is None or not leader_inventory:
         return Choice(fallback)
     versions = (leader.playlist, leader.config, leader.network)
-    if versions != (candidate.playlist_version, candidate.config_version,
-                    candidate.network_version):
+    ours_network = candidate.network_version if leader.network != NOT_ANNOUNCED \
+        else NOT_ANNOUNCED
+    if versions != (candidate.playlist_version, candidate.config_version, ours_network):
         return Choice(fallback, lagging=versions)
     if active is not None and leader.switch_at > boundary:
         return Choice("active")

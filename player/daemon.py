@@ -129,11 +129,13 @@ class PlayerDaemon:
             log.warning("pop_recovered_after_crash records=%d", recovered)
         await self._content.refresh()
         await self._sync.start()
+        if self._payment is not None:
+            # A prompt a restart interrupted: hidden before anything plays, and before
+            # the socket serves what waited in its backlog (a prompt_end among it).
+            self._payment.restore()
         for server in (self._payment, self._status):
             if server is not None:
                 await server.start()
-        if self._payment is not None:
-            self._payment.restore()  # a prompt a restart interrupted: still hidden
         # Everything built so far lives as long as the daemon: out of the collector's
         # sight, a full collection no longer walks it, so it cannot hold the
         # interpreter (and the frame callbacks) for long at a slot boundary.

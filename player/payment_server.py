@@ -13,11 +13,15 @@ the prompt), then ends by itself.
 
 The payment phase outlives the player (issue #19): every change is written to
 `payment-state.json` beside the socket (`/run/gstv`: kept across player restarts,
-gone at reboot). A player that starts while a prompt it did not see end is still
-within its timeout comes back with the prompt up, hidden and silent (`restore`, before
-anything plays), as an orphaned prompt: it ends at `prompt_end` from the reconnected
-payment software, or when the timeout counted from the prompt's start runs out. A
-restart must never put video over a PCI prompt.
+gone at reboot). A player that starts while a prompt it did not see end comes back
+with the prompt up, hidden and silent (`restore`, before the socket is served and
+before anything plays), as an orphaned prompt: its client's connection died with the
+old player, so it ends at `prompt_end` from the reconnected payment software, or
+`prompt_timeout_s` after the restart. Not counted from the prompt's start: while its
+client was connected a prompt has no timeout, and a restart must never put video over
+a PCI prompt that is still up. A transaction phase (pre/post/fueling, no prompt) is
+brought back only if it changed within `STALE_PHASE_S`: older, the payment software
+has moved on, and a stale phase would refuse its next `transaction_start`.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ log = logging.getLogger(__name__)
 
 REFUSED_DRAIN_S = 0.5
 STATE_FILE = "payment-state.json"
+STALE_PHASE_S = 900  # a transaction phase older than this is not brought back
 
 StateListener = Callable[[PaymentState, PaymentState], None]
 
@@ -77,20 +82,22 @@ class PaymentServer:
             saved = json.loads(self._state_file.read_text())
             phase, prompting = saved["phase"], saved["prompting"]
             since = float(saved.get("prompt_since", 0.0))
+            changed = float(saved.get("changed_at", 0.0))
         except (OSError, ValueError, KeyError, TypeError):
             return
         if phase not in PHASES or not isinstance(prompting, bool):
             return
-        left_s = self._prompt_timeout_s - (time.time() - since)
-        prompting = prompting and left_s > 0
+        if not prompting and time.time() - changed > STALE_PHASE_S:
+            phase = "idle"
         restored = PaymentState(phase=phase, prompting=prompting)
         if restored == self.state:
             return
         old, self.state, self._prompt_since = self.state, restored, since
         if prompting:
-            log.warning("prompt_restored_after_restart phase=%s ends_in_s=%.0f", phase, left_s)
+            log.warning("prompt_restored_after_restart phase=%s ends_in_s=%.0f", phase,
+                        self._prompt_timeout_s)
             self._orphan_timer = asyncio.get_running_loop().call_later(
-                left_s, self._end_orphaned_prompt)
+                self._prompt_timeout_s, self._end_orphaned_prompt)
         self._on_change(old, self.state)
 
     async def start(self) -> None:
@@ -181,7 +188,8 @@ class PaymentServer:
         try:
             stage_atomically(self._state_file, json.dumps(
                 {"phase": self.state.phase, "prompting": self.state.prompting,
-                 "prompt_since": self._prompt_since}).encode(), durable=False)
+                 "prompt_since": self._prompt_since, "changed_at": time.time()}
+            ).encode(), durable=False)
         except OSError as exc:
             log.error("payment_state_not_kept error=%s", exc.strerror or exc)
         self._on_change(old, self.state)

@@ -9,6 +9,7 @@ state to the engine and the window, told once.
 - Fueling, and idle: the video full screen, POP "Full" (GSTV's QA cases 195-198: the
   customer watches while the fuel flows). The coupon zone still shows the asset's
   coupon, drawn over the video's corner, as the zones say.
+- A halted slot (the site offline too long, scheduler.timeline): no banner, no coupon.
 - The switch between the two mid-asset is the zone's rectangle changing: the deck plays
   on, in step, and its POP record is split there (player.pop_tracker).
 
@@ -44,7 +45,8 @@ class ScreenState:
 def screen_state(payment: PaymentState, *, slot: Slot | None, content: Content | None,
                  day: date, media: Path) -> ScreenState:
     banners = []
-    if content is not None and payment.phase in ("prefueling", "postfueling"):
+    halted = slot is not None and slot.kind == "halted"  # black and silent, zones too
+    if content is not None and not halted and payment.phase in ("prefueling", "postfueling"):
         banners = banners_for(content.site, day, payment.phase, content.present)
     coupons = slot.asset.coupons if slot is not None and slot.asset is not None else ()
     return ScreenState(prompting=payment.prompting, transaction=picture_in_picture(payment),

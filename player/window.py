@@ -116,6 +116,8 @@ class ZonedWindow:
 
     def show_placeholder(self, shown: bool) -> None:
         """The placeholder over the video zone (a file this screen lacks), or not."""
+        if shown == self._placeholder_shown:
+            return  # every slot start asks: no Tk work at the start instant for nothing
         self._placeholder_shown = shown
         if shown and self._placeholder_image is not None:
             self._fit_placeholder()

@@ -39,7 +39,8 @@ every screen swaps and halts at the same slot.
   or past its receive time plus `expiryHours` plays `swapFilename` instead, for the swap
   file's duration; `expiryHours` 0 swaps always. With no swap file, a blank one or one
   not present, the spot is skipped and takes no time, like an asset outside its
-  daypart. The slot keeps the scheduled asset (its assetId and coupons; POP, see
+  daypart. An evergreen file not present at all (never received, refused) counts as
+  expired: its swap plays, if present. The slot keeps the scheduled asset (its assetId and coupons; POP, see
   player.pop_tracker) and names the original in `swapped_from`. A file without a
   receive time never expires (the loader gives every present file one: its record's,
   else its modification time). A newer version received starts the clock again,
@@ -276,16 +277,22 @@ class Timeline:
     def _candidates(self, schedule: Schedule, day: date) -> list[_Candidate]:
         """The sequence without what is skipped all day long (dates, missing media)."""
         durations = self._durations
-        return [
-            _Candidate(
-                asset, loop.loopNumber, durations[asset.filename],
-                tuple((d.start, d.end) for d in asset.dayparts),
-                *self._evergreen(asset.filename),
-            )
-            for loop in sorted(schedule.loops, key=lambda lp: lp.loopNumber)
-            for asset in loop.assets
-            if asset.start <= day <= asset.end and durations.get(asset.filename, 0) > 0
-        ]
+        candidates = []
+        for loop in sorted(schedule.loops, key=lambda lp: lp.loopNumber):
+            for asset in loop.assets:
+                if not asset.start <= day <= asset.end:
+                    continue
+                expires_at, swap, swap_duration = self._evergreen(asset.filename)
+                duration = durations.get(asset.filename, 0)
+                if duration <= 0:
+                    if swap is None:
+                        continue  # not present, nothing to swap in: skipped
+                    expires_at = -math.inf  # never received: its swap plays
+                candidates.append(_Candidate(
+                    asset, loop.loopNumber, duration,
+                    tuple((d.start, d.end) for d in asset.dayparts),
+                    expires_at, swap, swap_duration))
+        return candidates
 
     def _evergreen(self, filename: str) -> tuple[float, str | None, int]:
         """When `filename` expires, what replaces it (None: nothing) and for how long."""
@@ -297,7 +304,7 @@ class Timeline:
         elif filename in self._received:
             expires_at = self._received[filename] + round(entry.expiryHours * HOUR_MS)
         else:
-            return math.inf, None, 0
+            expires_at = math.inf  # present without a receive time: never expires
         swap = entry.swapFilename or None
         swap_duration = self._durations.get(swap, 0) if swap else 0
         return expires_at, swap if swap_duration > 0 else None, swap_duration

@@ -2,12 +2,21 @@
 digest of its inventory (sync.site_sync.Inventory) and the site instant from which
 they are in force. It crosses the site as a JSON object in the leader's state
 (sync.time_service); `from_wire` reads one back, and anything that is not a well-formed
-announcement reads as none (a follower then keeps what it plays)."""
+announcement reads as none (a follower then keeps what it plays).
+
+Mixed releases on one site: upgrade the followers first. A follower of this release
+follows a leader of the earlier one (`NOT_ANNOUNCED`); a follower of the earlier release
+ignores the receive times and the offline instant, so under a leader of this one it
+would not swap or halt with the site."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+# A leader of an earlier release sends no network version: its followers then follow it
+# whatever network configuration they hold (they cannot tell), rather than never.
+NOT_ANNOUNCED = "<not announced>"
 
 
 @dataclass(frozen=True)
@@ -32,7 +41,7 @@ class Announcement:
         if not isinstance(raw, dict):
             return None
         playlist, config, digest = raw.get("playlist"), raw.get("config"), raw.get("digest")
-        switch_at, network = raw.get("switch_at", 0), raw.get("network")
+        switch_at, network = raw.get("switch_at", 0), raw.get("network", NOT_ANNOUNCED)
         if not (isinstance(digest, str) and isinstance(switch_at, int)
                 and all(v is None or isinstance(v, str) for v in (playlist, config, network))):
             return None

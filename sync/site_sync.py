@@ -318,10 +318,13 @@ def _inventory(state: dict[str, Any]) -> Inventory:
     parts reads as absent (no versions, no receive times, online)."""
     versions, received = state.get("versions"), state.get("received")
     offline = state.get("offline_since")
+    def is_int(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
     return Inventory(state["inventory"], versions if isinstance(versions, dict) else {},
-                     {k: v for k, v in received.items() if isinstance(v, int)}
+                     {k: v for k, v in received.items() if is_int(v)}
                      if isinstance(received, dict) else {},
-                     offline if isinstance(offline, int) else None)
+                     offline if is_int(offline) else None)
 
 
 def _ntp_server(spec: str) -> NtpServer:

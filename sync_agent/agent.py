@@ -50,6 +50,8 @@ from terminal.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
+CONTACT_EVERY_S = 10  # the cloud-contact record is rewritten at most this often
+
 
 class Agent:
     def __init__(self, config: TerminalConfig, client: httpx.AsyncClient, *,
@@ -63,7 +65,8 @@ class Agent:
         self.inbox = Inbox(config.inbox, config.media, self.queue)
         self.delivery = Delivery(self.store, client, site_id=config.site_id,
                                  terminal_id=config.terminal_id,
-                                 pop_tz=config.tz if config.agent.pop_time == "local" else UTC)
+                                 pop_tz=config.tz if config.agent.pop_time == "local" else UTC,
+                                 on_contact=self._contact)
         self.progress = DownloadProgress(config.agent_dir / "status.json", tty=tty)
         self.cleaner = MediaCleaner(config.media, config.active_dir,
                                     config.agent_dir / "unreferenced.json",
@@ -84,6 +87,7 @@ class Agent:
             site_id=config.site_id, terminal_id=config.terminal_id, media=config.media,
             fetch=fetch, notify=self._notify)
         self.failures = 0  # updates rejected or not fully applied in this run
+        self._contacted = float("-inf")  # wall-clock s of the contact last recorded
 
     def close(self) -> None:
         self.store.close()
@@ -129,16 +133,26 @@ class Agent:
             log.info("agent_stopped")
 
     async def _poll(self) -> int | None:
-        """One poll; an answered one is recorded as the last contact with the cloud
-        (terminal.cloud_contact: what the player's halt and carry-over count from)."""
         polled = await self.poller.poll_once()
         if polled is not None:
-            try:
-                stage_atomically(self._config.agent_dir / CONTACT_FILE,
-                                 contact_record(int(time.time() * 1000)), durable=False)
-            except OSError as exc:
-                log.error("cloud_contact_not_recorded error=%s", exc.strerror or exc)
+            self._contact()
         return polled
+
+    def _contact(self) -> None:
+        """The cloud answered: a poll, a download, a delivery it accepted. Recorded as
+        the last contact (terminal.cloud_contact: what the player's halt and carry-over
+        count from), at most every `CONTACT_EVERY_S`. Not the poll alone: polls wait
+        behind the update being processed, and a long download must not make an online
+        site count as offline."""
+        now = time.time()
+        if now - self._contacted < CONTACT_EVERY_S:
+            return
+        try:
+            stage_atomically(self._config.agent_dir / CONTACT_FILE,
+                             contact_record(int(now * 1000)), durable=False)
+            self._contacted = now
+        except OSError as exc:
+            log.error("cloud_contact_not_recorded error=%s", exc.strerror or exc)
 
     async def process_queue(self) -> None:
         while True:
@@ -167,8 +181,11 @@ class Agent:
 
     async def _fetch(self, name: str, *, place: bool = True):
         try:
-            return await download(self._client, self._config.media, name,
-                                  progress=self.progress, place=place)
+            fetched = await download(self._client, self._config.media, name,
+                                     progress=self.progress, place=place)
+            if fetched.ok:
+                self._contact()
+            return fetched
         finally:
             self.progress.finished(name)
 

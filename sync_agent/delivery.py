@@ -60,8 +60,9 @@ class Delivery:
     def __init__(self, store: Outbox, client: httpx.AsyncClient, *, site_id: str,
                  terminal_id: str, rng: random.Random | None = None,
                  now_ms: Callable[[], int] = lambda: int(time.time() * 1000),
-                 pop_tz: tzinfo = UTC) -> None:
+                 pop_tz: tzinfo = UTC, on_contact: Callable[[], None] = lambda: None) -> None:
         self._store = store
+        self._on_contact = on_contact  # the cloud answered (terminal.cloud_contact)
         self._pop_tz = pop_tz  # the zone POP timestamps are written in
         self._client = client
         self._site_id = site_id
@@ -141,6 +142,7 @@ class Delivery:
             log.warning("%s_delivery_failed error=%s", kind, type(exc).__name__)
             return False
         if response.is_success:
+            self._on_contact()
             return True
         if 400 <= response.status_code < 500 and response.status_code not in (408, 429):
             log.error("%s_rejected status=%d", kind, response.status_code)

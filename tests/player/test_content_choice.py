@@ -66,3 +66,42 @@ def test_an_announcement_reads_back_and_a_broken_one_reads_as_none():
     assert Announcement.from_wire(heard.to_wire()) == heard
     assert Announcement.from_wire({"digest": 3}) is None
     assert Announcement.from_wire("nonsense") is None
+
+
+def test_the_network_version_must_match_unless_an_earlier_leader_sent_none():
+    from dataclasses import replace
+
+    from sync.announcement import NOT_ANNOUNCED
+
+    ours = replace(staged("p@2"), network_version="n@2")
+    object.__setattr__(ours, "_digest", "d1")
+
+    def follow(network):
+        return choose(role="follower", candidate=ours, active=staged("p@1"),
+                      announced=None, leader=Announcement("p@2", "c@1", "d1", 0, network),
+                      leader_inventory=True, boundary=10, switch_boundary=0)
+
+    assert follow("n@2").play == "leader"
+    lagging = follow("n@1")
+    assert lagging.play == "active" and lagging.lagging == ("p@2", "c@1", "n@1")
+    # A leader of the earlier release sends no network version: followed all the same.
+    old_wire = {k: v for k, v in Announcement("p@2", "c@1", "d1", 0).to_wire().items()
+                if k != "network"}
+    heard = Announcement.from_wire(old_wire)
+    assert heard.network == NOT_ANNOUNCED and follow(heard.network).play == "leader"
+    assert Announcement.from_wire({**old_wire, "network": None}).network is None
+
+
+def test_a_leaders_inventory_reads_back_and_its_malformed_parts_read_as_absent():
+    from sync.site_sync import Inventory, _inventory
+
+    whole = _inventory({"inventory": {"a.mp4": 1000}, "versions": {"a.mp4": "m"},
+                        "received": {"a.mp4": 5}, "offline_since": 7})
+    assert whole == Inventory({"a.mp4": 1000}, {"a.mp4": "m"}, {"a.mp4": 5}, 7)
+    for received, offline in (([5], "yesterday"), ({"a.mp4": "5"}, 7.5),
+                              ({"a.mp4": True}, True)):
+        part = _inventory({"inventory": {"a.mp4": 1000}, "received": received,
+                           "offline_since": offline})
+        assert part.received == {} and part.offline_since is None, (received, offline)
+    earlier = _inventory({"inventory": {"a.mp4": 1000}})  # a leader of the last release
+    assert (earlier.received, earlier.offline_since) == ({}, None)

@@ -402,3 +402,41 @@ async def test_a_playlist_staged_after_the_start_plays_within_a_minute(tmp_path)
         await player.advance(60)
         labels = [label for _, label in player.started()]
     assert "one.mp4" in labels
+
+
+async def test_the_networks_volume_applies_where_the_site_sets_none(tmp_path):
+    config = terminal_config(tmp_path)
+    stage(config, [asset("one.mp4", "A1")])
+    network = json.loads((SAMPLES / "network.json").read_text())
+    network["configuration"][0]["volume"] = [{"startTime": "00:00", "level": 15}]
+    (config.active_dir / "network.json").write_text(json.dumps(network))
+    async with virtual_player(config, DURATIONS) as player:
+        await player.advance(2)
+    assert player.screen.volumes and set(player.screen.volumes) == {15}
+
+
+async def test_a_halted_site_shows_no_banner_in_a_transaction(tmp_path):
+    """Offline past shutdownHours: black and silent, the zones too."""
+    import time as wall
+
+    from sync_agent.staging import stage_atomically
+    from terminal.cloud_contact import CONTACT_FILE, contact_record
+
+    config = terminal_config(tmp_path)
+    banner = {"filename": "one.mp4", "start": "2020-01-01", "end": "2099-12-31",
+              "type": "prefueling"}
+    stage(config, [asset("two.mp4", "A2")], banners=[banner], media=["two.mp4", "one.mp4"])
+    network = json.loads((SAMPLES / "network.json").read_text())
+    network["configuration"][0]["shutdownHours"] = 1
+    (config.active_dir / "network.json").write_text(json.dumps(network))
+    stage_atomically(config.agent_dir / CONTACT_FILE,
+                     contact_record(int(wall.time() * 1000) - 2 * 3_600_000))
+    async with virtual_player(config, DURATIONS) as player:
+        await player.advance(2)
+        player.daemon.on_payment_change(IDLE, PRE)
+        await player.advance(1)
+        state = player.screen.composed[-1][1]
+        halted = player.daemon.halted
+    assert halted is not None and halted["reason"] == "offline"
+    assert state.transaction and state.banner is None and state.coupon is None
+    assert player.started() == [] or {label for _, label in player.started()} == {None}

@@ -128,7 +128,7 @@ async def _knock_as_nobody(path: Path) -> bytes:
 async def test_a_prompt_a_restart_cut_comes_back_up_until_its_end_or_its_timeout(tmp_path):
     """The player dies mid-prompt; the next one starts with the prompt up (hidden and
     silent), ends it at the reconnected client's prompt_end, or at the timeout counted
-    from the prompt's start."""
+    from the restart (a prompt has none while its client is connected)."""
     def server(timeout_s: float):
         changes: list[tuple[PaymentState, PaymentState]] = []
         srv = PaymentServer(tmp_path / "pay.sock",
@@ -146,34 +146,51 @@ async def test_a_prompt_a_restart_cut_comes_back_up_until_its_end_or_its_timeout
     client[1].close()
     await first.stop()  # as good as killed: nothing ends the prompt
     second = server(30)
+    second.restore()  # before the socket serves anything
     await second.start()
-    second.restore()
     assert second.state == PaymentState(phase="prefueling", prompting=True)
     assert second.changes == [(PaymentState(), second.state)]  # the daemon hides first
     client = await connect(second)
     assert (await ask(*client, b'{"event": "prompt_end"}'))["prompt"] is False
     client[1].close()
     await second.stop()
-    # Killed mid-prompt again; this time the next start comes after 0.3 s of a 0.5 s
-    # timeout: up for the 0.2 s left, then over by itself, the phase kept.
+    # Killed mid-prompt again, the prompt up longer than the timeout already: it still
+    # comes back, for the timeout after the restart, then ends by itself.
     third = server(30)
-    await third.start()
     third.restore()
+    await third.start()
     client = await connect(third)
     await ask(*client, b'{"event": "prompt_start"}')
     client[1].close()
     await third.stop()
     await asyncio.sleep(0.3)
-    fourth = server(0.5)
-    await fourth.start()
+    fourth = server(0.2)
     fourth.restore()
+    await fourth.start()
     assert fourth.state.prompting
-    await asyncio.sleep(0.35)
+    await asyncio.sleep(0.1)
+    assert fourth.state.prompting
+    await asyncio.sleep(0.2)
     assert fourth.state == PaymentState(phase="prefueling", prompting=False)
     await fourth.stop()
-    fifth = server(0.5)  # and a prompt long over is not brought back
-    await fifth.start()
+    fifth = server(0.5)  # a prompt that ended is not brought back; the phase is
     fifth.restore()
     assert fifth.state == PaymentState(phase="prefueling") and fifth.changes == [
         (PaymentState(), PaymentState(phase="prefueling"))]
-    await fifth.stop()
+
+
+async def test_a_stale_transaction_phase_is_not_brought_back(tmp_path):
+    from player.payment_server import STALE_PHASE_S, STATE_FILE
+
+    (tmp_path / STATE_FILE).write_text(json.dumps(
+        {"phase": "fueling", "prompting": False, "prompt_since": 0,
+         "changed_at": __import__("time").time() - STALE_PHASE_S - 1}))
+    srv = PaymentServer(tmp_path / "pay.sock", lambda old, new: None, prompt_timeout_s=5,
+                        allowed_uids={0, os.getuid()}, allowed_gids=set())
+    srv.restore()
+    assert srv.state == PaymentState()  # idle: the next transaction_start is taken
+    for garbage in ("", "{", '{"phase": "dancing", "prompting": false}',
+                    '{"phase": "idle", "prompting": "yes"}'):
+        (tmp_path / STATE_FILE).write_text(garbage)
+        srv.restore()
+        assert srv.state == PaymentState(), garbage

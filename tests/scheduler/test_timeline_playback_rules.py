@@ -146,3 +146,14 @@ def test_the_timeline_is_a_function_of_its_inputs():
     first, second = timeline(site(LOOP), **args), timeline(site(LOOP), **args)
     window = (midnight(DAY), midnight(DAY) + 6 * HOUR_MS)
     assert list(first.slots_between(*window)) == list(second.slots_between(*window))
+
+
+def test_an_evergreen_file_never_received_plays_its_swap_and_without_one_is_skipped():
+    entry = Evergreen(filename="forecast.mp4", expiryHours=6, swapFilename="generic.mp4")
+    absent = {k: v for k, v in DURATIONS.items() if k != "forecast.mp4"}
+    tl = timeline(site(LOOP), evergreen=[entry], durations=absent)
+    start = midnight(DAY)
+    assert plays(tl, start, 24) == [("news.mp4", 0), ("generic.mp4", 10), ("ad.mp4", 14)]
+    assert tl.slot_at(start + 10 * S).swapped_from == "forecast.mp4"
+    bare = timeline(site(LOOP), durations=absent)  # no evergreen rule: skipped as ever
+    assert plays(bare, start, 20) == [("news.mp4", 0), ("ad.mp4", 10)]

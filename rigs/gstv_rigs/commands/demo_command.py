@@ -341,7 +341,11 @@ class SiteDemo:
         if not self.evergreen:
             return
         name = self.evergreen["file"]
-        while not all(name in read_record(t.config.media) for t in self.terminals):
+        # Once each agent has staged the playlist, after every file of it: from then on
+        # it writes the record no more, and the back-dating is not undone.
+        while not all(name in read_record(t.config.media)
+                      and (t.config.active_dir / "playlist.json").exists()
+                      for t in self.terminals):
             if time.monotonic() > end:
                 return
             await asyncio.sleep(0.5)

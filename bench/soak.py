@@ -50,7 +50,7 @@ from gstv_rigs.commands.demo_command import (  # noqa: E402
     open_all_day,
     redated,
 )
-from gstv_rigs.site import spawn, stop_processes  # noqa: E402
+from gstv_rigs.site import spawn, start_cloud, stop_processes  # noqa: E402
 from terminal.config import AgentSection, PlayerSection, TerminalConfig  # noqa: E402
 from terminal.outbox import delivery_counts  # noqa: E402
 
@@ -94,19 +94,6 @@ class Soak:
         self.samples: list[dict] = []
         self.updates = 0
 
-    async def start_cloud(self) -> None:
-        data = self.base / "cloud"
-        shutil.copytree(MEDIA, data / "media")
-        with open(self.base / "cloud.log", "ab") as log:
-            self.cloud = subprocess.Popen(
-                [sys.executable, "-m", "gstv", "cloud", "--port", "0", "--data", str(data)],
-                stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True)
-        assert self.cloud.stdout is not None
-        line = await asyncio.to_thread(self.cloud.stdout.readline)
-        if not line.startswith("cloud_listening url="):
-            raise RuntimeError(f"gstv cloud did not start: {line!r}")
-        self.cloud_url = line.split("url=", 1)[1].strip()
-
     def terminal(self) -> Path:
         directory = self.base / "T1"
         directory.mkdir()
@@ -149,7 +136,7 @@ class Soak:
 
     async def run(self) -> dict:
         args = self.args
-        await self.start_cloud()
+        self.cloud, self.cloud_url = await start_cloud(self.base, MEDIA)
         config_path = self.terminal()
         processes: list[subprocess.Popen] = []
         try:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -195,6 +196,22 @@ def spawn(command: str, config_path: Path, log_path: Path,
                                  str(config_path)], stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True,
                                 env={**os.environ, **env} if env else None)
+
+
+async def start_cloud(base: Path, media: Path) -> tuple[subprocess.Popen, str]:
+    """`gstv cloud` on a free loopback port, its data in `base/cloud` with a copy of
+    `media`, its log in `base/cloud.log`; the process and its URL once it listens."""
+    data = base / "cloud"
+    shutil.copytree(media, data / "media")
+    with open(base / "cloud.log", "ab") as log:
+        cloud = subprocess.Popen(
+            [sys.executable, "-m", "gstv", "cloud", "--port", "0", "--data", str(data)],
+            stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True)
+    assert cloud.stdout is not None
+    line = await asyncio.to_thread(cloud.stdout.readline)
+    if not line.startswith("cloud_listening url="):
+        raise RuntimeError(f"gstv cloud did not start: {line!r}")
+    return cloud, line.split("url=", 1)[1].strip()
 
 
 async def stop_processes(processes: list[subprocess.Popen], grace_s: float = 10) -> None:

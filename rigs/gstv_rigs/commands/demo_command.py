@@ -63,7 +63,8 @@ import httpx
 
 from gstv_rigs.cloud import CloudStore
 from gstv_rigs.payment import PaymentLink
-from gstv_rigs.site import ROOT, TRACE_SIZE, SiteRig, Terminal, spawn, stop_processes, summary_of
+from gstv_rigs.site import (ROOT, TRACE_SIZE, SiteRig, Terminal, spawn, start_cloud,
+                            stop_processes, summary_of)
 from gstv_rigs.skew import percentile
 from scheduler.configuration import ConfigurationUpdate
 from scheduler.hours import merge_intervals, open_intervals
@@ -206,17 +207,7 @@ class SiteDemo:
 
     # -- building ---------------------------------------------------------------------
     async def build(self) -> None:
-        data = self.base / "cloud"
-        shutil.copytree(MEDIA, data / "media")
-        with open(self.base / "cloud.log", "ab") as log:
-            self.cloud = subprocess.Popen(
-                [sys.executable, "-m", "gstv", "cloud", "--port", "0", "--data", str(data)],
-                stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True)
-        assert self.cloud.stdout is not None
-        line = await asyncio.to_thread(self.cloud.stdout.readline)
-        if not line.startswith("cloud_listening url="):
-            raise RuntimeError(f"gstv cloud did not start: {line!r}")
-        self.cloud_url = line.split("url=", 1)[1].strip()
+        self.cloud, self.cloud_url = await start_cloud(self.base, MEDIA)
         await self._queue_sample_site()
         await self.site.build()
         self.links = {t.id: PaymentLink(t.config.player.payment_socket)

@@ -22,7 +22,6 @@ offline or comes back, the content changes and the leader announces it.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
@@ -44,6 +43,7 @@ from scheduler.validation import validate_update
 from sync.site_sync import Inventory
 from sync_agent.media_store import RECORD, received_times
 from terminal.cloud_contact import last_contact_ms, offline_after_ms, offline_since
+from terminal.worker_thread import WorkerThread
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +103,14 @@ def _wall_ms() -> int:
 
 class ContentLoader:
     def __init__(self, config: TerminalConfig, durations: DurationCache, *,
-                 offload: Offload = asyncio.to_thread,
+                 offload: Offload | None = None,
                  now_ms: Callable[[], int] = _wall_ms) -> None:
         self._config = config
         self._durations = durations
-        self.offload = offload  # asyncio.to_thread; inline in virtual-time tests
+        # Two threads (inline in virtual-time tests): the slot loop's file opening at a
+        # slot boundary never waits behind a new playlist's duration probes.
+        self.offload: Offload = offload or WorkerThread("slot-files")
+        self._load_offload: Offload = offload or WorkerThread("content-load")
         # The system clock, as the agent's contact records (terminal.cloud_contact): the
         # offline decision compares the two on one clock. The instant then goes into
         # the timeline as it is; the system clock's error against site time (NTP keeps
@@ -160,9 +163,9 @@ class ContentLoader:
         names |= {n for e in network.evergreen for n in (e.filename, e.swapFilename) if n}
         self._names = frozenset(names)
         self._stamp = self._current_stamp(offline)
-        durations = await self.offload(self._durations.durations, names)
-        versions = await self.offload(self._durations.versions, durations)
-        received = await self.offload(
+        durations = await self._load_offload(self._durations.durations, names)
+        versions = await self._load_offload(self._durations.versions, durations)
+        received = await self._load_offload(
             received_times, self._config.media,
             [e.filename for e in network.evergreen if e.filename in durations])
         timeline = Timeline(site=site, configuration=configuration, durations=durations,

@@ -51,6 +51,7 @@ import zmq.asyncio
 from zmq.auth.asyncio import AsyncioAuthenticator
 
 from terminal.config import TerminalConfig
+from terminal.worker_thread import WorkerThread
 from sync.clock import SiteClock
 from sync.discipline import Discipline
 from sync.election import Candidate, choose_leader
@@ -111,6 +112,7 @@ class SiteSync:
         self._leader_inventory: tuple[str | None, Inventory] = (None, Inventory({}))
         self._ntp = NtpMeter([_ntp_server(s) for s in sync.ntp_servers]) \
             if sync.ntp_servers else None
+        self._ntp_thread = WorkerThread("ntp")  # a query may wait out its timeout
         self._ntp_trusted = False
         self._said_untrusted = False
         self._auth: AsyncioAuthenticator | None = None
@@ -160,6 +162,7 @@ class SiteSync:
             self._auth.stop()
         if self._context is not None:
             self._context.term()
+        self._ntp_thread.close()
 
     def _site_keys(self) -> SiteKeys | None:
         """The site key, or None: in the clear when so configured, else alone."""
@@ -302,7 +305,7 @@ class SiteSync:
         assert self._ntp is not None
         while True:
             if self.role in ("alone", "leader", "starting"):
-                sample = await asyncio.to_thread(self._ntp.measure)
+                sample = await self._ntp_thread(self._ntp.measure)
                 if sample is not None:
                     error = time.time() * 1000 + sample.offset_ms - self._clock.now_exact_ms()
                     action = self._clock.correct(error)

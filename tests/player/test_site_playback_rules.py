@@ -166,9 +166,15 @@ def test_a_screen_lacking_a_file_shows_the_placeholder_in_step(tmp_path, display
                 env=dict(os.environ, DISPLAY=display), stdout=subprocess.DEVNULL, stderr=err)
     sockets = {t: c.player.status_socket for t, c in configs.items()}
     try:
-        wait_until(lambda: playing(sockets["T1"], "late-night-snacks-15s.mp4")
-                   and status(sockets["T2"])["sync"]["in_step"], "the navy clip on T1", 60)
-        time.sleep(0.8)
+        # A navy slot that both screens begin at its boundary, not the one they join
+        # at start-up (T2 may come in step and join it late on a loaded machine): the
+        # orange slot first, then T1's screen, not its status, says when navy is up.
+        wait_until(lambda: playing(sockets["T1"], "amber-alert-psa.mp4")
+                   and playing(sockets["T2"], "amber-alert-psa.mp4")
+                   and status(sockets["T2"])["sync"]["in_step"], "orange on both", 60)
+        wait_until(lambda: share(grab(display, 640, 360), (0, 20, 320, 160), (0, 0, 128))
+                   > 0.9, "the navy clip on T1's screen", 30, every_s=0.02)
+        time.sleep(0.2)
         shot = grab(display, 640, 360)
         t2 = status(sockets["T2"])
         wait_until(lambda: playing(sockets["T1"], "amber-alert-psa.mp4"), "orange again", 30)

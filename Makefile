@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test screenshots bench audit clean install uninstall lock systemd-check
+.PHONY: setup demo test screenshots bench soak audit clean install uninstall lock systemd-check
 
 setup: system $(STAMP)
 
@@ -48,8 +48,15 @@ screenshots: setup
 		$(VENV)/bin/python -m pytest -q tests/player/test_window_screenshots.py \
 		tests/player/test_site_playback_rules.py -k "screenshots or placeholder"
 
+# The soak's mechanics only (4 minutes): its figure takes an hour, `make soak`.
 bench: setup
-	@for b in bench/[!_]*.py; do echo "== $$b"; $(VENV)/bin/python $$b || exit 1; done
+	@for b in bench/[!_]*.py; do [ $$b = bench/soak.py ] && continue; \
+		echo "== $$b"; $(VENV)/bin/python $$b || exit 1; done
+	@echo "== bench/soak.py --quick"; $(VENV)/bin/python bench/soak.py --quick
+
+# Whether it can run for months: an hour of player and agent, exit 1 over the target.
+soak: setup
+	$(VENV)/bin/python bench/soak.py --hours 1
 
 # pip-audit over the venv's pinned dependencies; fails when any cannot be looked up.
 audit: setup

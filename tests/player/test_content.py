@@ -65,3 +65,28 @@ async def test_receive_times_and_the_offline_instant_are_read_and_change_the_con
     assert await loader.refresh()
     assert loader.content.offline_since == contact
     assert loader.content.inventory.offline_since == contact
+
+
+async def test_a_slow_content_load_never_holds_up_a_slot_files_opening(tmp_path):
+    """The slot loop opens a boundary's file on a thread of its own: a new playlist's
+    duration probes, however long, do not delay it."""
+    import asyncio
+    import threading
+
+    config = terminal_config(tmp_path)
+    loader = ContentLoader(config, DurationCache(config.media, MediaProbe()))
+    probing = threading.Event()
+    release = threading.Event()
+
+    def slow_probe() -> None:
+        probing.set()
+        release.wait(30)
+
+    load = asyncio.ensure_future(loader._load_offload(slow_probe))
+    try:
+        await asyncio.to_thread(probing.wait, 30)
+        assert await asyncio.wait_for(loader.offload(lambda: "opened"), 10) == "opened"
+        assert not load.done()
+    finally:
+        release.set()
+        await load

@@ -3,6 +3,8 @@ import contextvars
 import threading
 import time
 
+import pytest
+
 from terminal.worker_thread import WorkerThread
 
 request = contextvars.ContextVar("request", default="none")
@@ -34,17 +36,13 @@ async def test_the_callers_context_goes_along_and_errors_come_back():
 
     try:
         assert await worker(request.get) == "slot-7"
-        try:
+        with pytest.raises(ValueError, match="^slot-7$"):
             await worker(fails)
-        except ValueError as exc:
-            assert str(exc) == "slot-7"
-        else:
-            raise AssertionError("the error was lost")
     finally:
         worker.close()
 
 
-async def test_a_player_thread_count_stays_flat_when_offloads_overlap():
+async def test_the_thread_count_stays_flat_when_calls_overlap():
     """Where the default executor would start a second worker, one component's calls
     queue on its own thread: the process's thread count does not step up."""
     worker = WorkerThread("probe")

@@ -17,7 +17,9 @@ samples minus that of the first quarter, per hour between the quarters' middles 
 threads: the median count of the last quarter against that of the first. Medians,
 because libVLC's decoder threads (7) and an fd come and go at every slot change, and a
 sample that happens to fall on one says nothing about a leak; a leak moves the median.
-Slot starts are counted in the player's log.
+Slot starts are counted in the player's log. At the end the player's status says how
+often it gave its C heap's free pages back and the longest it held the heap for it
+(`player_heap`, player.native_heap).
 The last line is a JSON object; the exit status is 1 when the target is not met (the
 quick mode is too short to say: it checks the mechanics, not the figure).
 """
@@ -55,6 +57,7 @@ from gstv_rigs.commands.demo_command import (  # noqa: E402
 )
 from gstv_rigs.site import spawn, start_cloud, stop_processes  # noqa: E402
 from terminal.config import AgentSection, PlayerSection, TerminalConfig  # noqa: E402
+from player.status import query_status  # noqa: E402
 from terminal.outbox import delivery_counts  # noqa: E402
 
 TARGET_MB_PER_H = 1.0
@@ -96,6 +99,7 @@ class Soak:
         self.cloud_url = ""
         self.samples: list[dict] = []
         self.updates = 0
+        self.heap: dict | None = None
 
     def terminal(self) -> Path:
         directory = self.base / "T1"
@@ -168,6 +172,11 @@ class Soak:
                         await self.queue_site(client, first=False)
                         next_update += args.update_every_s
                     await asyncio.sleep(args.interval_s)
+                try:  # how often the player gave its C heap back, and the longest hold
+                    self.heap = (await asyncio.to_thread(
+                        query_status, self.config.player.status_socket, 2.0)).get("heap")
+                except (OSError, ValueError):
+                    self.heap = None
         finally:
             await stop_processes([*processes, *([self.cloud] if self.cloud else [])])
             if self.cloud is not None and self.cloud.stdout is not None:
@@ -224,7 +233,7 @@ class Soak:
         return {"bench": "soak", "machine": machine(), "hours": round(args.hours, 3),
                 "warmup_s": args.warmup_s, "samples": len(self.samples),
                 "slots": self.samples[-1]["slots"] if self.samples else 0,
-                "updates": self.updates, **figures,
+                "updates": self.updates, **figures, "player_heap": self.heap,
                 "target_mb_per_hour": TARGET_MB_PER_H, "met": met}
 
 

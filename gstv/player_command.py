@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ctypes
-import ctypes.util
 import logging
 import os
 import signal
@@ -17,6 +15,7 @@ from player.errors import CannotStart
 from terminal.config import DEFAULT_CONFIG, ConfigError, TerminalConfig, load_config
 from player.build import build_player
 from player.decks import may_use_realtime
+from player.native_heap import NativeHeap
 
 log = logging.getLogger("gstv.player")
 
@@ -28,29 +27,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def tune_malloc() -> None:
-    """Keep the player's resident memory flat over months (measured by
-    bench/footprint.py). glibc gives each allocating thread its own arena, and libVLC
-    runs a dozen threads (decoders, outputs, timers) that each keep freed memory for
-    themselves: one arena serves this process as well. Picture buffers (~230 KB at
-    320x180, megabytes in HD) are mapped and unmapped on their own instead of being
-    kept in the heap, by fixing the mmap threshold that glibc otherwise raises.
-    Must run before libVLC starts its threads."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"))
-        libc.mallopt(_M_ARENA_MAX, 1)
-        libc.mallopt(_M_MMAP_THRESHOLD, 128 * 1024)
-    except (OSError, AttributeError):  # not glibc: nothing to tune
-        pass
-
-
-_M_ARENA_MAX = -8
-_M_MMAP_THRESHOLD = -3
-
-
 def run(args: argparse.Namespace) -> int:
     setup_logging(args.verbose)
-    tune_malloc()
+    NativeHeap().tune()  # before libVLC starts its threads
     # libVLC's display callbacks (headless) need the GIL: hand it over after 0.5 ms
     # instead of 5, so a busy event loop delays a frame's timestamp by less.
     sys.setswitchinterval(0.0005)

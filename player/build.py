@@ -19,6 +19,7 @@ from player.decks import may_use_realtime
 from player.engine import VlcEngine
 from player.frames import FrameLog
 from player.errors import CannotStart
+from player.native_heap import NativeHeap
 from player.pop_writer import PopWriter
 from player.presentation import PresentationWatch
 from player.x_present import PresentationUnavailable
@@ -113,6 +114,6 @@ def build_player(config: TerminalConfig, *, window: Any = None,
     # with (player.content), not on site time.
     content = ContentLoader(config, DurationCache(config.media, MediaProbe(engine.instance)))
     daemon = PlayerDaemon(config, clock=timing, screen=screen, pop=pop,
-                          content=content, sync=SiteSync(config, clock))
+                          content=content, sync=SiteSync(config, clock), heap=NativeHeap())
     return Player(config, daemon, engine, screen, clock, pop, window, owns_window,
                   presentation)

@@ -37,7 +37,7 @@ import gc
 import logging
 import os
 import time
-from typing import Any
+from typing import Any, Protocol
 
 from player.content import ContentLoader
 from player.content_choice import ContentChoice
@@ -68,13 +68,30 @@ PROGRESS_INTERVAL_S = 1.0
 # black for a 2 s GOP where steering takes about one (gstv sim --output window, 2026-12-04).
 REVEAL_ERROR_MS = REJOIN_ERROR_MS
 TRACE_INTERVAL_S = 0.5
+# The C heap's free pages go back to the kernel once a minute (player.native_heap), at
+# a moment this far from a slot boundary on either side: a trim holds the heap's lock,
+# which the decoders and the display callbacks wait on. A screen whose slots are all
+# too short for that trims anyway after HEAP_TRIM_OVERDUE_S.
+HEAP_TRIM_INTERVAL_S = 60.0
+HEAP_TRIM_OVERDUE_S = 600.0
+HEAP_TRIM_CLEAR_MS = 2_000
+
+
+class Heap(Protocol):
+    trims: int
+    longest_trim_ms: float
+
+    def trim(self) -> float | None: ...
 
 
 class PlayerDaemon:
     def __init__(self, config: TerminalConfig, *, clock: Clock, screen: Screen,
                  pop: PopStore, content: ContentLoader, sync: SiteSync,
-                 serve_sockets: bool = True, timing=media_timing) -> None:
+                 serve_sockets: bool = True, timing=media_timing,
+                 heap: Heap | None = None) -> None:
         self._config = config
+        self._heap = heap
+        self._last_trim = clock.monotonic()
         self._clock = clock
         self._screen = screen
         self._pop_sink = pop
@@ -233,9 +250,25 @@ class PlayerDaemon:
             now = self._clock.now_ms()
             self.pop.tick(now)
             self._apply_volume(now)
+            self._trim_heap(now)
             if watchdog and self._clock.monotonic() - last_ping >= watchdog:
                 notify("WATCHDOG=1")
                 last_ping = self._clock.monotonic()
+
+    def _trim_heap(self, now: int) -> None:
+        if self._heap is None:
+            return
+        mono = self._clock.monotonic()
+        since = mono - self._last_trim
+        if since < HEAP_TRIM_INTERVAL_S:
+            return
+        showing, upcoming = self.pop.showing, self.slots.next
+        near_boundary = (showing is not None and now - showing.since_ms < HEAP_TRIM_CLEAR_MS) \
+            or (upcoming is not None and upcoming.start - now < HEAP_TRIM_CLEAR_MS)
+        if near_boundary and since < HEAP_TRIM_OVERDUE_S:
+            return
+        self._last_trim = mono
+        self._heap.trim()
 
     async def _steer_loop(self) -> None:
         while True:
@@ -350,6 +383,11 @@ class PlayerDaemon:
                      else "pictures" if self.steering.measured else "model"},
             "slots_started": self.slots_started,
             "prompts": self.prompts,
+            # The C heap's free pages given back (player.native_heap): how often, and
+            # the longest the heap was held for it.
+            "heap": None if self._heap is None else {
+                "trims": self._heap.trims,
+                "longest_trim_ms": round(self._heap.longest_trim_ms, 3)},
         }
 
     @staticmethod

@@ -282,6 +282,21 @@ async def inline(fn, *args):
     return fn(*args)
 
 
+class FakeHeap:
+    """The C heap (player.native_heap): records the site instants it was trimmed at."""
+
+    def __init__(self, now_ms) -> None:
+        self._now_ms = now_ms
+        self.trimmed_at: list[int] = []
+        self.trims = 0
+        self.longest_trim_ms = 0.0
+
+    def trim(self) -> float:
+        self.trimmed_at.append(self._now_ms())
+        self.trims += 1
+        return 0.0
+
+
 @dataclass
 class VirtualPlayer:
     daemon: PlayerDaemon
@@ -289,6 +304,7 @@ class VirtualPlayer:
     clock: VirtualClock
     pop: FakePop
     time: VirtualTime
+    heap: FakeHeap
 
     async def advance(self, seconds: float) -> None:
         await self.time.advance(seconds)
@@ -315,14 +331,15 @@ async def virtual_player(config: TerminalConfig, durations: dict[str, int], *,
     pop = FakePop()
     content = ContentLoader(config, DurationCache(config.media, FakeProbe(durations)),
                             offload=inline, now_ms=clock.now_ms)
+    heap = FakeHeap(clock.now_ms)
     daemon = PlayerDaemon(config, clock=clock, screen=screen, pop=pop, content=content,
                           sync=SiteSync(config, clock.site), serve_sockets=False,
-                          timing=timing)
+                          timing=timing, heap=heap)
     stop = asyncio.Event()
     task = asyncio.create_task(daemon.run(stop))
     await settle()
     try:
-        yield VirtualPlayer(daemon, screen, clock, pop, time)
+        yield VirtualPlayer(daemon, screen, clock, pop, time, heap)
     finally:
         stop.set()
         await settle()

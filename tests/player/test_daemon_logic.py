@@ -10,6 +10,7 @@ import logging
 
 import pytest
 
+from player.daemon import HEAP_TRIM_CLEAR_MS, HEAP_TRIM_INTERVAL_S, HEAP_TRIM_OVERDUE_S
 from player.payment_protocol import PaymentState
 from player.media_timing import MediaTiming
 from player.rate import RATE_BASE
@@ -440,3 +441,33 @@ async def test_a_halted_site_shows_no_banner_in_a_transaction(tmp_path):
     assert halted is not None and halted["reason"] == "offline"
     assert state.transaction and state.banner is None and state.coupon is None
     assert player.started() == [] or {label for _, label in player.started()} == {None}
+
+
+async def test_the_c_heap_is_trimmed_once_a_minute_away_from_slot_boundaries(tmp_path):
+    config = terminal_config(tmp_path)
+    stage(config, [asset("three.mp4", "A1"), asset("one.mp4", "A2")])
+    durations = {"three.mp4": 20_000, "one.mp4": 3_000}  # a boundary every 3 or 20 s
+    async with virtual_player(config, durations) as player:
+        await player.advance(330)
+        trimmed = player.heap.trimmed_at
+        boundaries = [s.start for s in player.timeline.slots_between(
+            trimmed[0] - 60_000, trimmed[-1] + 60_000)]
+        status = await player.daemon.status()
+    assert 4 <= len(trimmed) <= 5
+    assert all(b - a >= HEAP_TRIM_INTERVAL_S * 1000 for a, b in zip(trimmed, trimmed[1:]))
+    for at in trimmed:  # the heap's lock never held near a picture starting
+        assert min(abs(at - b) for b in boundaries) >= HEAP_TRIM_CLEAR_MS
+    assert status["heap"] == {"trims": len(trimmed), "longest_trim_ms": 0.0}
+
+
+async def test_a_screen_without_a_quiet_moment_still_trims_when_overdue(tmp_path):
+    config = terminal_config(tmp_path)
+    stage(config, [asset("one.mp4", "A1"), asset("two.mp4", "A2")])  # 1 and 1.5 s slots
+    async with virtual_player(config, DURATIONS) as player:
+        started = player.clock.now_ms()
+        await player.advance(HEAP_TRIM_OVERDUE_S - 5)
+        assert player.heap.trimmed_at == []
+        await player.advance(10)
+        trimmed = player.heap.trimmed_at
+    assert len(trimmed) == 1
+    assert trimmed[0] - started >= HEAP_TRIM_OVERDUE_S * 1000
